@@ -1,0 +1,9 @@
+/* seisinv — umbrella header. */
+#ifndef SEISINV_SEISINV_H
+#define SEISINV_SEISINV_H
+#include "seisinv/error.h"
+#include "seisinv/npy.h"
+#include "seisinv/png.h"
+#include "seisinv/sim.h"
+#include "seisinv/velgen.h"
+#endif

@@ -1,0 +1,6 @@
+/* seisinv simulate — placeholder being written in this session (replaced before commit). */
+#include "cli.h"
+int cmd_simulate(int argc, char **argv) {
+    (void)argc, (void)argv;
+    return si_cli_usage_error("simulate", "not built yet");
+}

@@ -1,0 +1,82 @@
+/* Helpers shared by the tests: scratch folders, running the CLI, files. */
+#ifndef SI_TEST_UTIL_H
+#define SI_TEST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Creates a fresh scratch folder under $TMPDIR (or /tmp) and returns its path. */
+static inline const char *si_test_tmpdir(void) {
+    static char dir[256];
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/seisinv-test-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(dir)) return NULL;
+    return dir;
+}
+
+/* Runs the CLI (path from $SEISINV_BIN) with the given shell-quoted args;
+ * returns its exit code. stderr goes to `errfile` when not NULL. */
+static inline int si_test_run_cli(const char *errfile, const char *fmt, ...) {
+    char args[4096], cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    const char *bin = getenv("SEISINV_BIN");
+    if (!bin) bin = "seisinv";
+    snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>%s", bin, args, errfile ? errfile : "/dev/null");
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static inline int si_test_file_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Reads a whole (small) file into a NUL-terminated malloc'ed string. */
+static inline char *si_test_slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (len) *len = 0;
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) n = 0;
+    if (buf) buf[n] = 0;
+    fclose(f);
+    if (len) *len = (size_t)n;
+    return buf;
+}
+
+static inline void si_test_write_file(const char *path, const void *data, size_t len) {
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* Counts files in `dir` whose name contains `needle` (to find stray temporaries). */
+static inline int si_test_count_files(const char *dir, const char *needle) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -c -- '%s'", dir, needle);
+    FILE *p = popen(cmd, "r");
+    int n = 0;
+    if (p) {
+        if (fscanf(p, "%d", &n) != 1) n = 0;
+        pclose(p);
+    }
+    return n;
+}
+
+#endif
