@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages seisinv needs (only those missing) and builds it.
+#   scripts/setup.sh [BUILD_DIR]     (default: build)
+# Build-time: cmake, a C11 compiler, pkg-config, libjansson (JSON), libpng,
+# libsleef (vector math), libsegyio (SEG-Y). Tests: cmocka, Google Benchmark;
+# python3-numpy/torch/skimage are test oracles only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+
+PKGS="cmake make gcc g++ pkg-config libjansson-dev libpng-dev libsleef-dev libsegyio-dev
+      libcmocka-dev libbenchmark-dev python3-numpy python3-torch python3-skimage"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing$missing" >&2
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+fi
+
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j"$(nproc)"
