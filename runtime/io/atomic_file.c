@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/error_internal.h"
@@ -25,6 +26,8 @@ si_err si_afile_open(si_afile *f, const char *path) {
         si_afile_abort(f);
         return st;
     }
+    /* mkstemp creates 0600; outputs are ordinary files, readable like any other. */
+    (void)fchmod(fd, 0644);
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
         close(fd);
