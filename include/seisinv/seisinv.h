@@ -1,9 +1,11 @@
 /* seisinv — umbrella header. */
 #ifndef SEISINV_SEISINV_H
 #define SEISINV_SEISINV_H
+#include "seisinv/dataset.h"
 #include "seisinv/error.h"
 #include "seisinv/npy.h"
 #include "seisinv/png.h"
+#include "seisinv/safetensors.h"
 #include "seisinv/sim.h"
 #include "seisinv/velgen.h"
 #endif
