@@ -80,10 +80,10 @@ static void test_bad_files(void **state) {
     expect_error("{'descr': '<f4', 'fortran_order': False, }", v, 16, SI_EFORMAT, "shape");
     float nan4[4] = {1, NAN, 3, 4};
     expect_error("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", nan4, 16, SI_EDATA,
-                 "sample 1 is NaN");
+                 "sample 1 [1] is NaN");
     float inf4[4] = {1, 2, 3, INFINITY};
     expect_error("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", inf4, 16, SI_EDATA,
-                 "sample 3 is Inf");
+                 "sample 3 [1, 1] is Inf");
     si_test_write_file(path, "hello world", 11);
     si_array a;
     assert_int_equal(si_npy_read(path, &a), SI_EFORMAT);

@@ -39,6 +39,12 @@ si_err si_npy_write(const char *path, int ndim, const int64_t *shape, const floa
 
 void si_array_free(si_array *a);
 
+/* Reads only the header (rank and shape into out, out->data stays NULL), sets
+ * *data_offset (may be NULL) to where the data starts, and checks the file
+ * holds exactly that much data; for validating and sampling large files, such
+ * as dataset shards, without loading them. */
+si_err si_npy_read_header(const char *path, si_array *out, int64_t *data_offset);
+
 /* Streaming writer for arrays too large to hold in memory (dataset shards):
  * the shape is known up front, the data is appended in order, and the file
  * appears under its name only on commit. */

@@ -112,12 +112,28 @@ static si_err parse_preamble(const unsigned char *hdr, size_t avail, si_array *o
     return st;
 }
 
+/* Formats flat index i as "[i0, i1, ...]" in the array's shape. */
+static void format_index(const si_array *a, int64_t i, char *buf, size_t cap) {
+    int64_t idx[SI_NPY_MAX_DIMS];
+    for (int d = a->ndim - 1; d >= 0; d--) {
+        idx[d] = a->shape[d] ? i % a->shape[d] : 0;
+        i = a->shape[d] ? i / a->shape[d] : 0;
+    }
+    size_t k = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < a->ndim && k < cap; d++)
+        k += (size_t)snprintf(buf + k, cap - k, "%s%lld", d ? ", " : "", (long long)idx[d]);
+    if (k < cap) snprintf(buf + k, cap - k, "]");
+}
+
 static si_err check_finite(const si_array *a) {
     int64_t n = si_array_numel(a);
     for (int64_t i = 0; i < n; i++) {
-        if (!isfinite(a->data[i]))
-            return si_fail(SI_EDATA, "sample %lld is %s", (long long)i,
+        if (!isfinite(a->data[i])) {
+            char where[160];
+            format_index(a, i, where, sizeof where);
+            return si_fail(SI_EDATA, "sample %lld %s is %s", (long long)i, where,
                            isnan(a->data[i]) ? "NaN" : "Inf");
+        }
     }
     return SI_OK;
 }
@@ -189,6 +205,31 @@ si_err si_npy_read(const char *path, si_array *out) {
         si_array_free(out);
         return si_fail_prefix(st, "%s", path);
     }
+    return SI_OK;
+}
+
+si_err si_npy_read_header(const char *path, si_array *out, int64_t *data_offset) {
+    memset(out, 0, sizeof *out);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return si_fail(SI_EIO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 12 + 65536;
+    unsigned char *hdr = malloc(cap);
+    if (!hdr) {
+        fclose(fp);
+        return si_fail(SI_ENOMEM, "out of memory");
+    }
+    size_t avail = fread(hdr, 1, cap, fp);
+    size_t off;
+    si_err st = parse_preamble(hdr, avail, out, &off);
+    free(hdr);
+    long size = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
+    fclose(fp);
+    if (st) return si_fail_prefix(st, "%s", path);
+    uint64_t need = (uint64_t)off + (uint64_t)si_array_numel(out) * 4;
+    if (size < 0 || (uint64_t)size != need)
+        return si_fail(SI_EFORMAT, "%s: file holds %ld bytes, header says %llu", path, size,
+                       (unsigned long long)need);
+    if (data_offset) *data_offset = (int64_t)off;
     return SI_OK;
 }
 

@@ -1,0 +1,32 @@
+/* The elementwise kernel tables and the lookup. */
+#include "act-impl.h"
+
+int si_act_centre_start(int src, int dst) {
+    return (src - dst) / 2;
+}
+
+static const si_act_kernels table_scalar = {.name = "scalar",
+                                            .isa = SI_ISA_SCALAR,
+                                            .sigmoid = si_act_sigmoid_scalar,
+                                            .crop = si_act_crop_rows};
+
+#ifdef SEISINV_HAVE_AVX2
+/* The crop is a memcpy per row in every table: libc's memcpy already runs
+ * the widest moves the CPU has, an intrinsic copy would only add a tail. */
+static const si_act_kernels table_avx2 = {
+    .name = "avx2", .isa = SI_ISA_AVX2, .sigmoid = si_act_sigmoid_avx2, .crop = si_act_crop_rows};
+#endif
+
+const si_act_kernels *si_act_kernels_for(si_isa isa) {
+    switch (isa) {
+#ifdef SEISINV_HAVE_AVX2
+    case SI_ISA_AVX512: /* no AVX-512 kernels: AVX2 runs there */
+    case SI_ISA_AVX2:
+        return &table_avx2;
+#endif
+    /* NEON: add act-sigmoid-neon.c (Sleef_expf4_u10) and
+     * `case SI_ISA_NEON: return &table_neon;`. */
+    default:
+        return &table_scalar;
+    }
+}

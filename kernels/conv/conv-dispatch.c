@@ -1,0 +1,36 @@
+/* The conv kernel tables, one per ISA the family has, and the lookup. */
+#include "conv-impl.h"
+
+static const si_conv_kernels table_scalar = {
+    .name = "scalar",
+    .isa = SI_ISA_SCALAR,
+    .g1 = si_conv_g1_scalar,
+    .nb5 = si_conv_nb5_scalar,
+    .im2col = si_conv_im2col_scalar,
+    .interleave = si_convt_interleave_scalar,
+};
+
+#ifdef SEISINV_HAVE_AVX2
+static const si_conv_kernels table_avx2 = {
+    .name = "avx2",
+    .isa = SI_ISA_AVX2,
+    .g1 = si_conv_g1_avx2,
+    .nb5 = si_conv_nb5_avx2,
+    .im2col = si_conv_im2col_avx2,
+    .interleave = si_convt_interleave_avx2,
+};
+#endif
+
+const si_conv_kernels *si_conv_kernels_for(si_isa isa) {
+    switch (isa) {
+#ifdef SEISINV_HAVE_AVX2
+    case SI_ISA_AVX512: /* no AVX-512 conv kernels: the AVX2 ones run there */
+    case SI_ISA_AVX2:
+        return &table_avx2;
+#endif
+    /* NEON: add conv-*-neon.c files, a table_neon here and
+     * `case SI_ISA_NEON: return &table_neon;`. Until then NEON runs scalar. */
+    default:
+        return &table_scalar;
+    }
+}

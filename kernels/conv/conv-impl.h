@@ -1,0 +1,26 @@
+/* The per-ISA conv kernels behind si_conv_kernels (conv-dispatch.c builds the
+ * tables). Internal to kernels/conv. */
+#ifndef SI_KERNELS_CONV_IMPL_H
+#define SI_KERNELS_CONV_IMPL_H
+
+#include "conv.h"
+
+void si_conv_g1_scalar(float *out, const float *in, const float *w, const float *scale,
+                       const float *shift, int cout, int rows, int t);
+void si_conv_nb5_scalar(float *out, const float *in, const float *w, const float *bias, int cin,
+                        int cout, int rows, int t);
+void si_conv_im2col_scalar(float *dst, const float *in, const si_conv_geom *g, size_t img_stride,
+                           size_t nr, size_t j0, size_t n);
+void si_convt_interleave_scalar(float *out, const float *phases, int c, int h, int w);
+
+#ifdef SEISINV_HAVE_AVX2
+void si_conv_g1_avx2(float *out, const float *in, const float *w, const float *scale,
+                     const float *shift, int cout, int rows, int t);
+void si_conv_nb5_avx2(float *out, const float *in, const float *w, const float *bias, int cin,
+                      int cout, int rows, int t);
+void si_conv_im2col_avx2(float *dst, const float *in, const si_conv_geom *g, size_t img_stride,
+                         size_t nr, size_t j0, size_t n);
+void si_convt_interleave_avx2(float *out, const float *phases, int c, int h, int w);
+#endif
+
+#endif
