@@ -3,6 +3,7 @@
 #define SEISINV_SEISINV_H
 #include "seisinv/dataset.h"
 #include "seisinv/error.h"
+#include "seisinv/model.h"
 #include "seisinv/npy.h"
 #include "seisinv/png.h"
 #include "seisinv/safetensors.h"

@@ -16,6 +16,7 @@ enum { SI_EXIT_OK = 0, SI_EXIT_FAIL = 1, SI_EXIT_BADINPUT = 2, SI_EXIT_INTERRUPT
 int cmd_simulate(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int cmd_invert(int argc, char **argv);
 
 /* Prints "seisinv <cmd>: <message>" for the last library error and returns
  * the exit code that status maps to. */

@@ -384,6 +384,7 @@ si_err si_st_require(const si_st_file *f, const char *name, int ndim, const int6
 
 const char *si_st_meta(const si_st_file *f, const char *key) {
     struct st_kv k = {.key = key};
+    if (!f->nmeta) return NULL; /* no "__metadata__": meta is NULL, not for bsearch */
     const struct st_kv *kv = bsearch(&k, f->meta, f->nmeta, sizeof *f->meta, kv_cmp);
     return kv ? kv->value : NULL;
 }

@@ -1,0 +1,24 @@
+/* The Winograd kernel tables and the lookup. */
+#include "wino-impl.h"
+
+static const si_wino_kernels table_scalar = {.name = "scalar",
+                                             .isa = SI_ISA_SCALAR,
+                                             .input = si_wino_input_scalar,
+                                             .output = si_wino_output_scalar};
+
+#ifdef SEISINV_HAVE_AVX2
+static const si_wino_kernels table_avx2 = {
+    .name = "avx2", .isa = SI_ISA_AVX2, .input = si_wino_input_avx2, .output = si_wino_output_avx2};
+#endif
+
+const si_wino_kernels *si_wino_kernels_for(si_isa isa) {
+    switch (isa) {
+#ifdef SEISINV_HAVE_AVX2
+    case SI_ISA_AVX512: /* no AVX-512 transforms: AVX2 runs there */
+    case SI_ISA_AVX2:
+        return &table_avx2;
+#endif
+    default:
+        return &table_scalar;
+    }
+}
