@@ -3,13 +3,15 @@
 #   scripts/setup.sh [BUILD_DIR]     (default: build)
 # Build-time: cmake, a C11 compiler, pkg-config, libjansson (JSON), libpng,
 # libsleef (vector math), libsegyio (SEG-Y). Tests: cmocka, Google Benchmark;
-# python3-numpy/torch/skimage are test oracles only.
+# python3-numpy/torch/skimage are test oracles only; clang + libclang-rt
+# (libFuzzer) build the fuzzers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 
 PKGS="cmake make gcc g++ pkg-config libjansson-dev libpng-dev libsleef-dev libsegyio-dev
-      libcmocka-dev libbenchmark-dev python3-numpy python3-torch python3-skimage"
+      libcmocka-dev libbenchmark-dev python3-numpy python3-torch python3-skimage
+      clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

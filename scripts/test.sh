@@ -18,4 +18,7 @@ cmake --install build --prefix "$PWD/build-install-test/prefix" >/dev/null
 cmake -S tests/install -B build-install-test/consumer -DCMAKE_PREFIX_PATH="$PWD/build-install-test/prefix" >/dev/null
 cmake --build build-install-test/consumer >/dev/null
 build-install-test/consumer/consumer
+
+# Fuzz the file readers (.npy, safetensors, SEG-Y) for 60 s each (~4 min with the build).
+scripts/fuzz.sh 60
 echo "all tests passed"

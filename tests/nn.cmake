@@ -13,7 +13,7 @@ foreach(t test_nn_oracle test_nn_oracle_paper)
   foreach(isa scalar avx2)
     add_test(NAME ${t}_${isa} COMMAND ${t})
     set_tests_properties(${t}_${isa} PROPERTIES LABELS "${labels}" TIMEOUT ${timeout}
-      ENVIRONMENT "SEISINV_ISA=${isa};SEISINV_BIN=$<TARGET_FILE:seisinv>;SEISINV_SRC=${PROJECT_SOURCE_DIR}")
+      ENVIRONMENT "SEISINV_ISA=${isa};SEISINV_BIN=${SI_TEST_BIN};SEISINV_SRC=${PROJECT_SOURCE_DIR}")
   endforeach()
 endforeach()
 

@@ -195,7 +195,8 @@ static void test_invert_bad(void **state) {
     expect_bad("does not fit", "invert %s --srt '%s' -o '%%s'", w,
                shots); /* [S,T,R] given as SRT */
     expect_bad("does not fit", "invert %s '%s' -o '%%s'", w, in_dir("vel.npy"));
-    expect_bad("is NaN", "invert %s '%s' -o '%%s' %s", w, in_dir("shots_nan.npy"), png);
+    expect_bad("shots_nan.npy: survey sample (shot 2, receiver 3, time 5) is nan",
+               "invert %s '%s' -o '%%s' %s", w, in_dir("shots_nan.npy"), png);
     expect_bad("survey 1: survey sample (shot 2, receiver 3, time 5) is nan",
                "invert %s '%s' -o '%%s' %s", w, in_dir("data_nan.npy"), png);
     expect_bad("decoder.layer3.4.running_var", "invert -w '%s' '%s' -o '%%s' %s",

@@ -107,6 +107,8 @@ static void test_transforms(void **state) {
     static const shape shapes[] = {
         {3, 5, 7, 9, 1, 2},   {8, 4, 8, 8, 1, 1},    {5, 6, 13, 11, 3, 2}, {4, 4, 16, 16, 5, 1},
         {7, 3, 10, 10, 7, 1}, {16, 8, 32, 17, 1, 3}, {2, 2, 1, 1, 1, 4},   {6, 7, 5, 34, 2, 2},
+        /* wide enough for runs of whole tiles inside at the decoder's dilations */
+        {3, 2, 21, 53, 3, 1}, {2, 3, 17, 75, 5, 1},  {3, 2, 19, 90, 7, 1},  {4, 3, 9, 41, 1, 2},
     };
     static const size_t nrs[] = {8, 16, 32}, chunks[] = {1, 7, 8, 33, 64, 1000};
     const si_wino_kernels *seen[SI_ISA_COUNT];

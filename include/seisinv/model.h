@@ -57,6 +57,12 @@ si_err si_infer(si_model *m, const float *survey, si_layout layout, float *veloc
 
 void si_model_free(si_model *m);
 
+/* Room for one survey (S·R·T floats) inside the arena, where it costs no
+ * memory at the peak: a caller reading the survey from a file can read it
+ * straight into this buffer and pass it to si_infer (either layout) instead
+ * of holding its own copy. Each si_infer overwrites it. */
+float *si_model_survey_buffer(si_model *m);
+
 /* Bytes of the activation arena (scratch of one inference, all threads). */
 size_t si_model_arena_bytes(const si_model *m);
 

@@ -7,6 +7,8 @@
 #include "seisinv/npy.h"
 #include "seisinv/png.h"
 #include "seisinv/safetensors.h"
+#include "seisinv/segy.h"
 #include "seisinv/sim.h"
+#include "seisinv/survey_map.h"
 #include "seisinv/velgen.h"
 #endif

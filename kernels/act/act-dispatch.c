@@ -17,6 +17,11 @@ static const si_act_kernels table_avx2 = {
     .name = "avx2", .isa = SI_ISA_AVX2, .sigmoid = si_act_sigmoid_avx2, .crop = si_act_crop_rows};
 #endif
 
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
+static const si_act_kernels table_neon = {
+    .name = "neon", .isa = SI_ISA_NEON, .sigmoid = si_act_sigmoid_neon, .crop = si_act_crop_rows};
+#endif
+
 const si_act_kernels *si_act_kernels_for(si_isa isa) {
     switch (isa) {
 #ifdef SEISINV_HAVE_AVX2
@@ -24,8 +29,10 @@ const si_act_kernels *si_act_kernels_for(si_isa isa) {
     case SI_ISA_AVX2:
         return &table_avx2;
 #endif
-    /* NEON: add act-sigmoid-neon.c (Sleef_expf4_u10) and
-     * `case SI_ISA_NEON: return &table_neon;`. */
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+    case SI_ISA_NEON:
+        return &table_neon;
+#endif
     default:
         return &table_scalar;
     }

@@ -10,5 +10,8 @@ void si_act_crop_rows(float *dst, const float *src, int c, int h_src, int w_src,
 #ifdef SEISINV_HAVE_AVX2
 void si_act_sigmoid_avx2(float *y, const float *x, size_t n);
 #endif
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
+void si_act_sigmoid_neon(float *y, const float *x, size_t n);
+#endif
 
 #endif

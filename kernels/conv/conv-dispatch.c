@@ -21,6 +21,17 @@ static const si_conv_kernels table_avx2 = {
 };
 #endif
 
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
+static const si_conv_kernels table_neon = {
+    .name = "neon",
+    .isa = SI_ISA_NEON,
+    .g1 = si_conv_g1_neon,
+    .nb5 = si_conv_nb5_neon,
+    .im2col = si_conv_im2col_neon,
+    .interleave = si_convt_interleave_neon,
+};
+#endif
+
 const si_conv_kernels *si_conv_kernels_for(si_isa isa) {
     switch (isa) {
 #ifdef SEISINV_HAVE_AVX2
@@ -28,8 +39,10 @@ const si_conv_kernels *si_conv_kernels_for(si_isa isa) {
     case SI_ISA_AVX2:
         return &table_avx2;
 #endif
-    /* NEON: add conv-*-neon.c files, a table_neon here and
-     * `case SI_ISA_NEON: return &table_neon;`. Until then NEON runs scalar. */
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+    case SI_ISA_NEON:
+        return &table_neon;
+#endif
     default:
         return &table_scalar;
     }

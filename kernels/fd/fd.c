@@ -35,7 +35,10 @@ const si_fd_kernels *si_fd_kernels_for(si_isa isa) {
     case SI_ISA_AVX2:
         return &si_fd_kernels_avx2;
 #endif
-    /* SI_ISA_NEON: no fd-neon.c yet, so NEON machines run the scalar table. */
+#ifdef SEISINV_HAVE_NEON
+    case SI_ISA_NEON:
+        return &si_fd_kernels_neon;
+#endif
     default:
         return &si_fd_kernels_scalar;
     }

@@ -83,7 +83,7 @@ typedef struct si_fd_kernels {
  * family without, say, NEON kernels still runs). */
 const si_fd_kernels *si_fd_kernels_for(si_isa isa);
 
-/* One table per kernels/fd/fd-<isa>.c file. A new ISA (fd-neon.c) defines
+/* One table per kernels/fd/fd-<isa>.c file. A new ISA defines
  * its table and adds one case to si_fd_kernels_for in fd.c. */
 extern const si_fd_kernels si_fd_kernels_scalar;
 #ifdef SEISINV_HAVE_AVX2
@@ -91,6 +91,9 @@ extern const si_fd_kernels si_fd_kernels_avx2;
 #endif
 #ifdef SEISINV_HAVE_AVX512
 extern const si_fd_kernels si_fd_kernels_avx512;
+#endif
+#ifdef SEISINV_HAVE_NEON
+extern const si_fd_kernels si_fd_kernels_neon;
 #endif
 
 /* Flush denormals to zero on this thread (decaying waves in the CPML would

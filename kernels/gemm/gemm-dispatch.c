@@ -9,6 +9,9 @@ extern const si_gemm_kernels si_gemm_6x16_avx2;
 #ifdef SEISINV_HAVE_AVX512
 extern const si_gemm_kernels si_gemm_8x32_avx512;
 #endif
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf: scalar, see gemm-8x12-neon.c */
+extern const si_gemm_kernels si_gemm_8x12_neon;
+#endif
 
 const si_gemm_kernels *si_gemm_kernels_for(si_isa isa) {
     switch (isa) {
@@ -22,7 +25,10 @@ const si_gemm_kernels *si_gemm_kernels_for(si_isa isa) {
     case SI_ISA_AVX2:
         return &si_gemm_6x16_avx2;
 #endif
-    /* NEON: add `case SI_ISA_NEON: return &si_gemm_8x8_neon;` with gemm-8x8-neon.c. */
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+    case SI_ISA_NEON:
+        return &si_gemm_8x12_neon;
+#endif
     default:
         return &si_gemm_4x8_scalar;
     }

@@ -24,6 +24,10 @@ static void pack_wide(size_t w, size_t kc, size_t cols, size_t valid, const floa
                     for (size_t p = p0; p < p1; p++)
                         memcpy(dq + p * 8, sq + p * ld, 8 * sizeof *d);
                     continue;
+                case 12:
+                    for (size_t p = p0; p < p1; p++)
+                        memcpy(dq + p * 12, sq + p * ld, 12 * sizeof *d);
+                    continue;
                 case 16:
                     for (size_t p = p0; p < p1; p++)
                         memcpy(dq + p * 16, sq + p * ld, 16 * sizeof *d);

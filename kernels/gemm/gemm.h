@@ -70,7 +70,7 @@ typedef struct si_gemm_kernels {
 } si_gemm_kernels;
 
 /* The best table the family has at or below `isa` (scalar when it has none:
- * NEON falls back to scalar until gemm-8x8-neon.c exists). Never NULL. */
+ * NEON on armhf). Never NULL. */
 const si_gemm_kernels *si_gemm_kernels_for(si_isa isa);
 
 /* Shared store for kernels: applies the epilogue to an m×n block of raw sums

@@ -9,6 +9,11 @@ static const si_norm_kernels table_avx2 = {
     .name = "avx2", .isa = SI_ISA_AVX2, .block_relu = si_norm_block_relu_avx2};
 #endif
 
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
+static const si_norm_kernels table_neon = {
+    .name = "neon", .isa = SI_ISA_NEON, .block_relu = si_norm_block_relu_neon};
+#endif
+
 const si_norm_kernels *si_norm_kernels_for(si_isa isa) {
     switch (isa) {
 #ifdef SEISINV_HAVE_AVX2
@@ -16,7 +21,10 @@ const si_norm_kernels *si_norm_kernels_for(si_isa isa) {
     case SI_ISA_AVX2:
         return &table_avx2;
 #endif
-    /* NEON: add norm-inorm-neon.c and `case SI_ISA_NEON: return &table_neon;`. */
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+    case SI_ISA_NEON:
+        return &table_neon;
+#endif
     default:
         return &table_scalar;
     }

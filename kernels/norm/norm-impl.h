@@ -8,5 +8,8 @@ void si_norm_block_relu_scalar(float *out, float *stats, const float *in, size_t
 #ifdef SEISINV_HAVE_AVX2
 void si_norm_block_relu_avx2(float *out, float *stats, const float *in, size_t n, float eps);
 #endif
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
+void si_norm_block_relu_neon(float *out, float *stats, const float *in, size_t n, float eps);
+#endif
 
 #endif

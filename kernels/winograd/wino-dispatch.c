@@ -11,12 +11,21 @@ static const si_wino_kernels table_avx2 = {
     .name = "avx2", .isa = SI_ISA_AVX2, .input = si_wino_input_avx2, .output = si_wino_output_avx2};
 #endif
 
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
+static const si_wino_kernels table_neon = {
+    .name = "neon", .isa = SI_ISA_NEON, .input = si_wino_input_neon, .output = si_wino_output_neon};
+#endif
+
 const si_wino_kernels *si_wino_kernels_for(si_isa isa) {
     switch (isa) {
 #ifdef SEISINV_HAVE_AVX2
     case SI_ISA_AVX512: /* no AVX-512 transforms: AVX2 runs there */
     case SI_ISA_AVX2:
         return &table_avx2;
+#endif
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+    case SI_ISA_NEON:
+        return &table_neon;
 #endif
     default:
         return &table_scalar;

@@ -17,6 +17,8 @@ int cmd_simulate(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_invert(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Prints "seisinv <cmd>: <message>" for the last library error and returns
  * the exit code that status maps to. */

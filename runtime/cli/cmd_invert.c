@@ -1,48 +1,77 @@
-/* seisinv invert — SeisInvNet inference: one survey [S, T, R] to a velocity
- * model [H, W], or a dataset shard [n, S, T, R] to [n, 1, H, W] (m/s). */
+/* seisinv invert — SeisInvNet inference: one survey [S, T, R] (.npy, or a
+ * SEG-Y file mapped onto the model's geometry) to a velocity model [H, W]
+ * (.npy, SEG-Y depth section or PNG), or a dataset shard [n, S, T, R] to
+ * [n, 1, H, W] (m/s). */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_data.h"
+#include "cli_segy.h"
 #include "seisinv/model.h"
 #include "seisinv/npy.h"
 #include "seisinv/png.h"
 
 static const char usage[] =
-    "usage: seisinv invert --weights W.safetensors SHOTS.npy -o VEL.npy [options]\n"
+    "usage: seisinv invert --weights W.safetensors SHOTS.npy|SHOTS.sgy -o VEL.npy [options]\n"
     "\n"
     "Runs SeisInvNet (SPEC 1) on one survey, SHOTS.npy [S, T, R] float32, and\n"
     "writes the velocity model [H, W] in m/s; or on a dataset shard\n"
     "data_K.npy [n, S, T, R] (OpenFWI layout), writing [n, 1, H, W].\n"
     "S, R, T, H, W and the normalisation come from the weights' metadata.\n"
     "\n"
+    "A SEG-Y survey (.sgy/.segy, or found by its headers) is mapped onto the\n"
+    "model's geometry first: the shots nearest to columns round(linspace(2,\n"
+    "W-3, S)) and the receivers nearest to round(linspace(0, W-1, R)), times dx,\n"
+    "within a tolerance; time resampled to --dt and padded or cut to T. The\n"
+    "report of what was done is printed; a survey that does not fit is refused.\n"
+    "\n"
     "  -w, --weights FILE  model weights (.safetensors)\n"
-    "  -o, --output FILE   velocity model(s) (.npy float32, m/s)\n"
+    "  -o, --output FILE   velocity model(s): .npy float32 m/s; for one survey\n"
+    "                      also .sgy/.segy (depth section: a trace per column,\n"
+    "                      dz in mm in the sample interval) or .png\n"
     "      --png FILE      also draw the model (the first one of a shard)\n"
-    "      --dx M          grid spacing for the picture's axes (default 10)\n"
+    "      --dx M          grid spacing of the model in metres (default 10)\n"
     "      --srt           the input is [S, R, T] ([n, S, R, T]): T contiguous\n"
     "  -j, --threads N     threads (default: one per CPU)\n"
     "  -h, --help          this text\n"
+    "SEG-Y input:\n"
+    "      --dt S          the model's sample interval (default 0.001)\n"
+    "      --src-x LIST    the model's source columns (default above)\n"
+    "      --rec-x LIST    the model's receiver columns (default above)\n"
+    "      --x0 M          survey coordinate along the line of column 0\n"
+    "                      (default: the first source or receiver)\n"
+    "      --tol M         position tolerance (default dx / 2)\n"
+    "      --force         map a survey that does not fit: nearest traces\n"
     "\n"
     "Exit codes: 0 done, 2 bad input (nothing written), 130 interrupted.\n";
 
-enum { OPT_PNG = OPT_FIRST_FREE, OPT_SRT, OPT_DX2 };
+enum { OPT_PNG = OPT_FIRST_FREE, OPT_SRT, OPT_DX2, OPT_FORCE, OPT_X0, OPT_TOL };
 
-static const struct option options[] = {
-    {"weights", required_argument, 0, 'w'}, {"output", required_argument, 0, 'o'},
-    {"png", required_argument, 0, OPT_PNG}, {"dx", required_argument, 0, OPT_DX2},
-    {"srt", no_argument, 0, OPT_SRT},       {"threads", required_argument, 0, 'j'},
-    {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+static const struct option options[] = {{"weights", required_argument, 0, 'w'},
+                                        {"output", required_argument, 0, 'o'},
+                                        {"png", required_argument, 0, OPT_PNG},
+                                        {"dx", required_argument, 0, OPT_DX2},
+                                        {"srt", no_argument, 0, OPT_SRT},
+                                        {"threads", required_argument, 0, 'j'},
+                                        {"help", no_argument, 0, 'h'},
+                                        {"force", no_argument, 0, OPT_FORCE},
+                                        {"dt", required_argument, 0, OPT_DT},
+                                        {"x0", required_argument, 0, OPT_X0},
+                                        {"tol", required_argument, 0, OPT_TOL},
+                                        {"src-x", required_argument, 0, OPT_SRC_X},
+                                        {"rec-x", required_argument, 0, OPT_REC_X},
+                                        {0, 0, 0, 0}};
 
 typedef struct args {
     const char *weights, *in, *out, *png;
     int srt;
     long threads;
-    double dx;
+    si_cli_geom geom; /* SEG-Y input; geom.dx is also the pictures' grid spacing */
 } args;
 
 static int parse(int argc, char **argv, args *a) {
@@ -68,8 +97,30 @@ static int parse(int argc, char **argv, args *a) {
                                           optarg);
             break;
         case OPT_DX2:
-            if (si_parse_float(optarg, 0, 1e5, &a->dx) || a->dx <= 0)
+            if (si_parse_float(optarg, 0, 1e5, &a->geom.dx) || a->geom.dx <= 0)
                 return si_cli_usage_error("invert", "--dx '%s': need a number in (0, 1e5]", optarg);
+            break;
+        case OPT_DT:
+            if (si_parse_float(optarg, 0, 10, &a->geom.dt) || a->geom.dt <= 0)
+                return si_cli_usage_error("invert", "--dt '%s': need seconds in (0, 10]", optarg);
+            break;
+        case OPT_TOL:
+            if (si_parse_float(optarg, 0, 1e6, &a->geom.tol) || a->geom.tol <= 0)
+                return si_cli_usage_error("invert", "--tol '%s': need metres in (0, 1e6]", optarg);
+            break;
+        case OPT_X0:
+            if (si_parse_float(optarg, -1e9, 1e9, &a->geom.x0))
+                return si_cli_usage_error("invert", "--x0 '%s': need metres in [-1e9, 1e9]",
+                                          optarg);
+            break;
+        case OPT_FORCE:
+            a->geom.force = 1;
+            break;
+        case OPT_SRC_X:
+            a->geom.src_x = optarg;
+            break;
+        case OPT_REC_X:
+            a->geom.rec_x = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -83,7 +134,9 @@ static int parse(int argc, char **argv, args *a) {
         return si_cli_usage_error("invert", "unexpected argument '%s' (see --help)", argv[optind]);
     if (!a->weights)
         return si_cli_usage_error("invert", "--weights W.safetensors is required (see --help)");
-    if (!a->in) return si_cli_usage_error("invert", "the input SHOTS.npy is required (see --help)");
+    if (!a->in)
+        return si_cli_usage_error("invert",
+                                  "the input SHOTS.npy or SHOTS.sgy is required (see --help)");
     if (!a->out) return si_cli_usage_error("invert", "-o VEL.npy is required (see --help)");
     int rc = si_check_output_path("invert", "-o", a->out);
     if (!rc && a->png) rc = si_check_output_path("invert", "--png", a->png);
@@ -120,25 +173,37 @@ static long long check_shape(const args *a, const si_model_info *m, const si_arr
 /* --png: the first model drawn with the model's velocity range. */
 static si_err draw(const args *a, const si_model_info *m, const float *vel) {
     if (!a->png) return SI_OK;
-    return si_png_write_velocity(a->png, vel, m->H, m->W, (float)a->dx, (float)m->v_min,
+    return si_png_write_velocity(a->png, vel, m->H, m->W, (float)a->geom.dx, (float)m->v_min,
                                  (float)m->v_max);
 }
 
-static int run_single(const args *a, si_model *model, const si_model_info *m) {
-    si_array x;
-    si_err st = si_npy_read(a->in, &x);
-    if (st) return si_cli_report("invert", st);
+/* The survey is read straight into the model's own buffer (no copy of it
+ * held here: SPEC's memory target counts every MB). The header was checked
+ * against the file size already. */
+static int run_single(const args *a, si_model *model, const si_model_info *m, int64_t offset) {
+    const size_t n = (size_t)m->S * m->R * m->T;
+    float *x = si_model_survey_buffer(model);
+    errno = 0;
+    FILE *fp = fopen(a->in, "rb");
+    const int ok =
+        fp && fseek(fp, (long)offset, SEEK_SET) == 0 && fread(x, sizeof(float), n, fp) == n;
+    const int err = errno;
+    if (fp) fclose(fp);
+    if (!ok)
+        return si_cli_usage_error("invert", "%s: cannot read: %s", a->in,
+                                  err ? strerror(err) : "short read");
     float *vel = malloc((size_t)m->H * m->W * sizeof(float));
     if (!vel) {
-        si_array_free(&x);
         fprintf(stderr, "seisinv invert: out of memory\n");
         return SI_EXIT_FAIL;
     }
-    st = si_infer(model, x.data, a->srt ? SI_LAYOUT_SRT : SI_LAYOUT_STR, vel);
-    si_array_free(&x);
+    si_err st = si_infer(model, x, a->srt ? SI_LAYOUT_SRT : SI_LAYOUT_STR, vel);
+    if (st == SI_EDATA) {
+        free(vel);
+        return si_cli_usage_error("invert", "%s: %s", a->in, si_last_error());
+    }
     if (!st) st = draw(a, m, vel);
-    const int64_t shape[2] = {m->H, m->W};
-    if (!st) st = si_npy_write(a->out, 2, shape, vel);
+    if (!st) st = si_cli_write_velocity(a->out, vel, m->H, m->W, a->geom.dx, m->v_min, m->v_max);
     free(vel);
     if (st) return si_cli_report("invert", st);
     printf("wrote %s [%d, %d] m/s\n", a->out, m->H, m->W);
@@ -150,14 +215,14 @@ static int run_single(const args *a, si_model *model, const si_model_info *m) {
 static int run_batch(const args *a, si_model *model, const si_model_info *m, long long n,
                      int64_t offset) {
     const size_t per = (size_t)m->S * m->R * m->T, out_per = (size_t)m->H * m->W;
-    float *x = malloc(per * sizeof(float)), *vel = malloc(2 * out_per * sizeof(float));
+    float *x = si_model_survey_buffer(model), *vel = malloc(2 * out_per * sizeof(float));
     float *first = vel + out_per; /* kept for --png */
     FILE *fp = fopen(a->in, "rb");
     const int64_t shape[4] = {n, 1, m->H, m->W};
     si_npy_writer *w = NULL;
     si_err st = SI_OK;
     int rc = SI_EXIT_OK;
-    if (!x || !vel) {
+    if (!vel) {
         fprintf(stderr, "seisinv invert: out of memory\n");
         rc = SI_EXIT_FAIL;
         goto done;
@@ -205,14 +270,39 @@ done:
     if (st) rc = si_cli_report("invert", st);
     if (w) si_npy_writer_abort(w);
     if (fp) fclose(fp);
-    free(x), free(vel);
+    free(vel);
+    return rc;
+}
+
+/* A SEG-Y survey: mapped onto the model's geometry (report printed) straight
+ * into the model's survey buffer, inferred, written by the -o extension. */
+static int run_segy(const args *a) {
+    if (a->srt) return si_cli_usage_error("invert", "--srt is for .npy input; %s is SEG-Y", a->in);
+    si_model *model;
+    const si_model_options opt = {.threads = (int)a->threads};
+    si_err st = si_model_load(&model, a->weights, &opt);
+    if (st) return si_cli_report("invert", st);
+    const si_model_info *m = si_model_config(model);
+    float *x = si_model_survey_buffer(model), *vel = malloc((size_t)m->H * m->W * sizeof(float));
+    int rc = vel ? si_cli_segy_survey("invert", a->in, m->S, m->R, m->T, m->W, &a->geom, x)
+                 : SI_EXIT_FAIL;
+    if (!vel) fprintf(stderr, "seisinv invert: out of memory\n");
+    if (!rc) st = si_infer(model, x, SI_LAYOUT_SRT, vel);
+    if (!rc && !st) st = draw(a, m, vel);
+    if (!rc && !st)
+        st = si_cli_write_velocity(a->out, vel, m->H, m->W, a->geom.dx, m->v_min, m->v_max);
+    if (!rc && st) rc = si_cli_report("invert", st);
+    if (!rc) printf("wrote %s [%d, %d] m/s\n", a->out, m->H, m->W);
+    free(vel);
+    si_model_free(model);
     return rc;
 }
 
 int cmd_invert(int argc, char **argv) {
-    args a = {.dx = 10};
+    args a = {.geom = {.dx = 10, .dt = 1e-3, .x0 = NAN}};
     int rc = parse(argc, argv, &a);
     if (rc) return rc < 0 ? SI_EXIT_OK : rc;
+    if (si_cli_file_kind(a.in) == SI_FILE_SEGY) return run_segy(&a);
     si_array h;
     int64_t offset;
     si_err st = si_npy_read_header(a.in, &h, &offset);
@@ -224,8 +314,11 @@ int cmd_invert(int argc, char **argv) {
     const long long n = check_shape(&a, m, &h);
     if (n < 0)
         rc = SI_EXIT_BADINPUT;
+    else if (h.ndim == 4 && (si_cli_segy_name(a.out) || si_cli_has_ext(a.out, ".png")))
+        rc = si_cli_usage_error("invert",
+                                "-o %s: a shard's models [n, 1, H, W] are written as .npy", a.out);
     else
-        rc = h.ndim == 3 ? run_single(&a, model, m) : run_batch(&a, model, m, n, offset);
+        rc = h.ndim == 3 ? run_single(&a, model, m, offset) : run_batch(&a, model, m, n, offset);
     si_model_free(model);
     return rc;
 }

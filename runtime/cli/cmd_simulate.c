@@ -1,23 +1,28 @@
 /* seisinv simulate — one survey over a velocity model: vel.npy [H, W] (m/s)
- * in, shot gathers [S, T, R] out (and optionally a picture of them). */
+ * in, shot gathers [S, T, R] out as .npy or SEG-Y (and optionally a picture). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_data.h"
+#include "cli_segy.h"
 #include "seisinv/npy.h"
 #include "seisinv/png.h"
 #include "seisinv/sim.h"
 
 static const char usage[] =
-    "usage: seisinv simulate --model VEL.npy -o SHOTS.npy [options]\n"
+    "usage: seisinv simulate --model VEL.npy -o SHOTS.npy|SHOTS.sgy [options]\n"
     "\n"
     "2-D acoustic finite-difference survey over VEL.npy (float32 [H, W], m/s,\n"
-    "rows = depth). Writes the shot gathers as float32 [S, T, R].\n"
+    "rows = depth). Writes the shot gathers as float32 [S, T, R], or as SEG-Y\n"
+    "when the name ends in .sgy/.segy (rev 1, IEEE floats, one trace per shot\n"
+    "and receiver: FieldRecord = shot, TraceNumber = receiver, SourceX, GroupX,\n"
+    "offset and depths in metres, dt in microseconds).\n"
     "\n"
     "  -m, --model FILE     velocity model (.npy float32 [H, W], m/s)\n"
-    "  -o, --output FILE    shot gathers (.npy float32 [S, T, R])\n"
+    "  -o, --output FILE    shot gathers (.npy float32 [S, T, R], or .sgy/.segy)\n"
     "      --png FILE       also draw the gathers side by side (grey)\n"
     "      --dx M           grid spacing in metres, dz = dx (default 10)\n"
     "      --dt S           time step in seconds (default 0.001)\n"
@@ -84,6 +89,14 @@ static int run(const char *model, const char *out, const char *png, const si_sim
     rc = si_sim_flags_apply("simulate", flags, cfg);
     double ppw = 0;
     si_err st = SI_OK;
+    if (!rc && si_cli_segy_name(out)) { /* checked before the work, not after */
+        const double us = (double)cfg->dt * 1e6;
+        if (fabs(us - rint(us)) > 1e-3 || us > 32767)
+            rc = si_cli_usage_error("simulate",
+                                    "--dt %g s cannot be stored in SEG-Y: it needs a whole number "
+                                    "of microseconds up to 32767 (or write .npy)",
+                                    (double)cfg->dt);
+    }
     if (!rc && (st = si_sim_check_config(cfg))) rc = si_cli_report("simulate", st);
     if (!rc && (st = si_sim_check_model(cfg, vel.data, &ppw))) rc = si_cli_report("simulate", st);
     if (!rc) {
@@ -99,7 +112,10 @@ static int run(const char *model, const char *out, const char *png, const si_sim
     int64_t shape[3] = {cfg->nsrc, cfg->nt, cfg->nrec};
     if (!rc && png && (st = si_png_write_gathers(png, shots, cfg->nsrc, cfg->nt, cfg->nrec)))
         rc = si_cli_report("simulate", st);
-    if (!rc && (st = si_npy_write(out, 3, shape, shots))) rc = si_cli_report("simulate", st);
+    if (!rc && si_cli_segy_name(out))
+        rc = si_cli_write_shots_segy("simulate", out, cfg, shots);
+    else if (!rc && (st = si_npy_write(out, 3, shape, shots)))
+        rc = si_cli_report("simulate", st);
     if (!rc)
         printf("wrote %s [%d shots, %d samples, %d receivers]\n", out, cfg->nsrc, cfg->nt,
                cfg->nrec);

@@ -17,6 +17,8 @@ static const struct command {
     {"simulate", cmd_simulate, "2-D acoustic FD modelling of a survey over a velocity model"},
     {"model", cmd_model, "generate one SeisInv velocity model (types I-IV)"},
     {"invert", cmd_invert, "SeisInvNet inference: survey(s) to velocity model(s)"},
+    {"bench", cmd_bench, "SeisInvNet inference latency on this machine (random or given weights)"},
+    {"info", cmd_info, "what a .npy, SEG-Y or weights file holds"},
     {"dataset", cmd_dataset, "generate SeisInv dataset shards (OpenFWI layout) with a manifest"},
     {"version", cmd_version, "print the version and the kernel ISA in use"},
     {"help", cmd_help, "list the commands, or `seisinv help CMD` for one"},

@@ -47,10 +47,21 @@ static void interleave_part(si_model *m, const nn_step *st, int part, int parts)
         m->kern.conv->interleave(out + ch * per, in + ch * per, 1, h, h);
 }
 
+/* Points this thread's scratch at its share of the step's own buffer (only
+ * this thread reads m->scratch[part] until the next step). */
+static void point_scratch(si_model *m, const nn_step *st, int part) {
+    if (st->ws < 0) return;
+    nn_scratch *w = &m->scratch[part];
+    w->bpack = (float *)(m->arena + m->bufs[st->ws].offset + (size_t)part * st->ws_bytes);
+    w->ctmp = w->bpack + st->ws_bpack;
+    w->gemm_ws = w->ctmp + st->ws_ctmp;
+}
+
 static void run_part(void *ctx, int part, int parts) {
     job *j = ctx;
     si_model *m = j->m;
     const nn_step *st = j->st;
+    point_scratch(m, st, part);
     switch (st->kind) {
     case NN_STEP_SHOTS: {
         const int S = m->info.S;

@@ -13,7 +13,8 @@ static int default_threads(void) {
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-/* Weights then arena in one 64-byte aligned block; per-thread scratch views. */
+/* Weights then arena in one 64-byte aligned block; per-thread shot buffers
+ * (the rest of each thread's scratch moves with the step, see forward.c). */
 static si_err allocate(si_model *m) {
     const size_t wbytes = m->weight_floats * sizeof(float);
     const size_t total = (wbytes + m->arena_bytes + 63) / 64 * 64;
@@ -28,25 +29,19 @@ static si_err allocate(si_model *m) {
     memset(m->block, 0, wbytes);
     m->weights = m->block;
     m->arena = (unsigned char *)m->block + wbytes;
-    unsigned char *scr = (unsigned char *)nn_buf_ptr(m, m->buf_scratch);
     float *priv = nn_buf_ptr(m, m->buf_priv);
-    for (int t = 0; t < m->threads; t++) {
-        nn_scratch *s = &m->scratch[t];
-        unsigned char *base = scr + (size_t)t * m->scratch_bytes;
-        s->bpack = (float *)base;
-        s->ctmp = s->bpack + m->bpack_floats;
-        s->gemm_ws = s->ctmp + m->ctmp_floats;
-        s->priv = priv + (size_t)t * m->shot.floats;
-    }
+    for (int t = 0; t < m->threads; t++)
+        m->scratch[t].priv = priv + (size_t)t * m->shot.floats;
     return SI_OK;
 }
 
 /* *opened: the file was read (later errors get its name as a prefix; the
  * reader's own messages already carry it). */
 static si_err load(si_model *m, const char *path, const si_model_options *opt, int *opened) {
-    si_st_file *f = NULL;
-    si_err st = si_st_open(path, &f);
+    nn_wfile w;
+    si_err st = nn_wfile_open(&w, path);
     if (st) return st;
+    const si_st_file *f = w.f;
     *opened = 1;
     if ((st = nn_config_read(f, &m->info))) goto done;
     const si_isa isa = si_isa_active();
@@ -60,11 +55,11 @@ static si_err load(si_model *m, const char *path, const si_model_options *opt, i
         goto done;
     }
     m->info.threads = m->threads;
-    if ((st = nn_plan(m)) || (st = allocate(m)) || (st = nn_pack_weights(m, f))) goto done;
+    if ((st = nn_plan(m)) || (st = allocate(m)) || (st = nn_pack_weights(m, &w))) goto done;
     nn_resolve(m);
     st = si_pool_create(&m->pool, m->threads);
 done:
-    si_st_close(f);
+    nn_wfile_close(&w); /* nothing of the file is kept */
     return st;
 }
 
@@ -119,6 +114,10 @@ void si_model_free(si_model *m) {
 
 size_t si_model_arena_bytes(const si_model *m) {
     return m->arena_bytes;
+}
+
+float *si_model_survey_buffer(si_model *m) {
+    return nn_buf_ptr(m, m->buf_survey);
 }
 
 size_t si_model_weight_bytes(const si_model *m) {

@@ -140,7 +140,7 @@ typedef enum nn_step_kind {
     NN_STEP_HEAD,       /* 1×1 conv, BatchNorm, Sigmoid on the crop, to m/s */
 } nn_step_kind;
 
-enum { NN_MAX_BUFS = 48, NN_MAX_STEPS = 40, NN_MAX_PROF = 48 };
+enum { NN_MAX_BUFS = 72, NN_MAX_STEPS = 40, NN_MAX_PROF = 48 };
 
 typedef struct nn_step {
     nn_step_kind kind;
@@ -150,6 +150,11 @@ typedef struct nn_step {
     int linear;                   /* NN_STEP_LINEAR */
     int prof;                     /* profile entry */
     int dec;                      /* NN_STEP_INTERLEAVE: decoder level */
+    /* The step's own thread scratch (buffer ws, or -1 for none), alive for
+     * this step only so the arena reuses it: per thread ws_bytes, the im2col
+     * chunk (ws_bpack floats), then ctmp (ws_ctmp floats), then GEMM blocks. */
+    int ws;
+    size_t ws_bpack, ws_ctmp, ws_bytes;
 } nn_step;
 
 /* An arena buffer: floats, the first and last step that use it. */
@@ -204,8 +209,7 @@ struct si_model {
     nn_buf bufs[NN_MAX_BUFS];
     int nbufs;
     nn_shot_layout shot;
-    size_t bpack_floats, ctmp_floats, gemm_ws_bytes, scratch_bytes; /* per thread */
-    int buf_scratch, buf_priv, buf_gvec, buf_e;
+    int buf_priv, buf_gvec, buf_e, buf_survey;
 
     /* memory: one allocation, weights then arena */
     void *block;
@@ -213,7 +217,8 @@ struct si_model {
     size_t weight_floats;
     unsigned char *arena;
     size_t arena_bytes;
-    nn_scratch *scratch; /* per thread (small, allocated at load) */
+    nn_scratch *scratch; /* per thread (small, allocated at load), pointed at
+                            the running step's scratch by the thread itself */
 
     /* the current inference */
     const float *survey;
@@ -242,9 +247,25 @@ si_err nn_plan(si_model *m);
  * step ranges do not overlap); sets offsets and m->arena_bytes. */
 void nn_arena_place(nn_buf *bufs, int n, size_t *total_bytes);
 
+/* The weights file while loading: mapped where possible (wfile.c). */
+typedef struct nn_wfile {
+    si_st_file *f;
+    void *map; /* NULL: read whole into memory by si_st_open */
+    size_t len;
+} nn_wfile;
+
+/* Opens and validates the file (messages as si_st_open's). */
+si_err nn_wfile_open(nn_wfile *w, const char *path);
+
+/* Tells that `n` bytes at `data` (a tensor of the file) are consumed: their
+ * pages leave resident memory. */
+void nn_wfile_done(const nn_wfile *w, const void *data, size_t n);
+
+void nn_wfile_close(nn_wfile *w);
+
 /* Reads, checks, folds and packs every tensor into m->weights; errors name
  * the tensor. Also rejects tensors the network does not have. */
-si_err nn_pack_weights(si_model *m, const si_st_file *f);
+si_err nn_pack_weights(si_model *m, const nn_wfile *w);
 
 /* Points the plan's weight pointers into m->weights. */
 void nn_resolve(si_model *m);

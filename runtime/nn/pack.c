@@ -14,12 +14,31 @@ enum { MAX_NAMES = 512, NAME_LEN = 64 };
 
 typedef struct loader {
     si_model *m;
+    const nn_wfile *w;
     const si_st_file *f;
     char (*names)[NAME_LEN]; /* tensors taken */
     int nnames;
     float *t0, *t1, *t2; /* conversion scratch, each `cap` floats */
     size_t cap;
 } loader;
+
+/* A tensor to float32 a slice at a time, each slice's file pages handed back
+ * as soon as it is copied: a big tensor is never resident twice. */
+static si_err to_f32(const loader *L, const si_st_tensor *t, float *dst) {
+    enum { SLICE = 1 << 18 }; /* elements: 1 MB of float32 */
+    const size_t es = (size_t)si_st_dtype_bits(t->dtype) / 8;
+    for (int64_t i = 0; i < t->numel; i += SLICE) {
+        si_st_tensor part = *t;
+        part.numel = t->numel - i < SLICE ? t->numel - i : SLICE;
+        part.ndim = 1, part.shape[0] = part.numel;
+        part.data = (const unsigned char *)t->data + (size_t)i * es;
+        part.nbytes = (size_t)part.numel * es;
+        si_err st = si_st_to_f32(&part, dst + i);
+        if (st) return st;
+        nn_wfile_done(L->w, part.data, part.nbytes);
+    }
+    return SI_OK;
+}
 
 /* The tensor `name` as float32 into dst, with the given shape. */
 static si_err get(loader *L, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2,
@@ -31,13 +50,15 @@ static si_err get(loader *L, const char *name, int ndim, int64_t d0, int64_t d1,
     if (t->dtype != SI_ST_F32 && t->dtype != SI_ST_F16 && t->dtype != SI_ST_BF16)
         return si_fail(SI_EFORMAT, "tensor '%s' has dtype %s, need F32, F16 or BF16", name,
                        si_st_dtype_name(t->dtype));
-    if ((st = si_st_to_f32(t, dst))) return st;
+    if ((st = to_f32(L, t, dst))) return st;
     for (int64_t i = 0; i < t->numel; i++)
         if (!isfinite(dst[i]))
             return si_fail(SI_EDATA, "tensor '%s' has a non-finite value (%g) at flat index %lld",
                            name, (double)dst[i], (long long)i);
-    if (L->nnames >= MAX_NAMES) return si_fail(SI_EINVAL, "internal: too many tensors");
-    snprintf(L->names[L->nnames++], NAME_LEN, "%s", name);
+    const size_t len = strlen(name);
+    if (L->nnames >= MAX_NAMES || len >= NAME_LEN)
+        return si_fail(SI_EINVAL, "internal: too many tensors or '%s' too long", name);
+    memcpy(L->names[L->nnames++], name, len + 1);
     if (trainable) L->m->info.parameters += t->numel;
     return SI_OK;
 }
@@ -212,14 +233,15 @@ static si_err check_extra(loader *L) {
     return SI_OK;
 }
 
-si_err nn_pack_weights(si_model *m, const si_st_file *f) {
+si_err nn_pack_weights(si_model *m, const nn_wfile *w) {
+    const si_st_file *f = w->f;
     /* scratch: the largest tensor, three times (weights, folded phases, BN) */
     size_t cap = 4 * 65536 + 16;
     for (size_t i = 0; i < si_st_count(f); i++) {
         const si_st_tensor *t = si_st_at(f, i);
         if ((size_t)t->numel + 16 > cap) cap = (size_t)t->numel + 16;
     }
-    loader L = {.m = m, .f = f, .cap = cap};
+    loader L = {.m = m, .w = w, .f = f, .cap = cap};
     L.names = calloc(MAX_NAMES, NAME_LEN);
     L.t0 = malloc(cap * sizeof(float));
     L.t1 = malloc(cap * sizeof(float));

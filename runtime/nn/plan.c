@@ -130,6 +130,7 @@ static void plan_shots_step(si_model *m, int gbuf_out, int ebuf) {
     st->nconv = 0;
     use(m, ebuf, m->nsteps - 1);
     use(m, m->buf_priv, m->nsteps - 1);
+    use(m, m->buf_survey, m->nsteps - 1);
 }
 
 /* One conv step over buffer in → out. */
@@ -143,6 +144,46 @@ static nn_conv *conv_step(si_model *m, int in, int out, const si_conv_geom *g, i
     return c;
 }
 
+/* GEMM blocks a conv needs: none to pack (A and B come packed), only the
+ * driver's alignment slack. */
+static size_t conv_gemm_ws(const nn_conv *c, const si_gemm_kernels *gemm) {
+    si_sgemm_args a = {.m = (size_t)c->cout,
+                       .n = c->chunk,
+                       .k = c->k,
+                       .a_packed = (void *)1,
+                       .b_packed = (void *)1};
+    return si_sgemm_workspace_bytes(gemm, &a);
+}
+
+/* Step i's per-thread scratch (im2col chunk, spanning-chunk output, GEMM
+ * blocks), sized for its own convs or linear and alive during it alone, so
+ * the big im2col chunk of a deep layer does not pin memory for the whole
+ * pass. Steps with nothing to pack get none. */
+static void plan_step_scratch(si_model *m, int i) {
+    const si_gemm_kernels *gemm = m->kern.gemm;
+    nn_step *st = &m->steps[i];
+    size_t bpack = 0, ctmp = 0, gws = 0;
+    int c0 = st->conv0, nc = st->nconv;
+    if (st->kind == NN_STEP_SHOTS) c0 = m->glob_conv0, nc = 3;
+    for (int j = c0; j < c0 + nc; j++) {
+        const nn_conv *c = &m->convs[j];
+        if (nn_conv_bpack_floats(c, gemm) > bpack) bpack = nn_conv_bpack_floats(c, gemm);
+        if (nn_conv_ctmp_floats(c) > ctmp) ctmp = nn_conv_ctmp_floats(c);
+        if (conv_gemm_ws(c, gemm) > gws) gws = conv_gemm_ws(c, gemm);
+    }
+    if (st->kind == NN_STEP_LINEAR) {
+        const nn_linear *L = &m->lin[st->linear];
+        si_sgemm_args a = {.m = L->m, .n = L->n, .k = L->k, .lda = L->k, .b_packed = (void *)1};
+        gws = si_sgemm_workspace_bytes(gemm, &a);
+    }
+    st->ws = -1;
+    if (!bpack && !ctmp && !gws) return;
+    st->ws_bpack = align16(bpack), st->ws_ctmp = align16(ctmp);
+    st->ws_bytes = (st->ws_bpack + st->ws_ctmp) * sizeof(float) + (gws + 63) / 64 * 64;
+    st->ws = add_buf(m, "step scratch", (size_t)m->threads * st->ws_bytes / sizeof(float));
+    use(m, st->ws, i);
+}
+
 si_err nn_plan(si_model *m) {
     const si_model_info *in = &m->info;
     const int S = in->S, R = in->R, T = in->T, SR = S * R;
@@ -153,8 +194,7 @@ si_err nn_plan(si_model *m) {
     m->crop_top = si_act_centre_start(NN_DEC_SIZE, in->H);
     m->crop_left = si_act_centre_start(NN_DEC_SIZE, in->W);
 
-    /* buffers whose sizes are known up front; scratch and priv sized below */
-    m->buf_scratch = add_buf(m, "thread scratch", 1);
+    /* buffers whose sizes are known up front; priv and step scratch below */
     m->buf_priv = add_buf(m, "per-shot buffers", 1);
     int gbuf[NN_GLOB];
     static const char *gnames[NN_GLOB] = {"",      "",      "",      "glob4",  "glob5", "glob6",
@@ -163,6 +203,9 @@ si_err nn_plan(si_model *m) {
         gbuf[i] = add_buf(m, gnames[i], (size_t)S * nn_glob[i].cout * m->gh[i] * m->gw[i]);
     m->buf_gvec = gbuf[NN_GLOB - 1];
     m->buf_e = add_buf(m, "embedding", (size_t)SR * m->elen);
+    /* a caller may read the survey straight into the arena (read only by
+     * the shots step, so it costs no memory at the peak) */
+    m->buf_survey = add_buf(m, "survey", (size_t)SR * (size_t)T);
 
     /* encoder */
     plan_shots_step(m, gbuf[3], m->buf_e);
@@ -271,26 +314,9 @@ si_err nn_plan(si_model *m) {
     m->head.w_off = wslot(m, (size_t)NN_DIL * cin);
     m->head.b_off = wslot(m, 1);
 
-    /* per-thread scratch: im2col chunk, spanning-chunk output, GEMM blocks */
-    size_t bpack = 0, ctmp = 0, gws = 64;
-    for (int i = 0; i < m->nconvs; i++) {
-        const nn_conv *c = &m->convs[i];
-        if (nn_conv_bpack_floats(c, gemm) > bpack) bpack = nn_conv_bpack_floats(c, gemm);
-        if (nn_conv_ctmp_floats(c) > ctmp) ctmp = nn_conv_ctmp_floats(c);
-    }
-    for (int i = 0; i <= NN_LIN_GLOB11; i++) {
-        const nn_linear *L = &m->lin[i];
-        si_sgemm_args a = {.m = L->m, .n = L->n, .k = L->k, .lda = L->k, .b_packed = (void *)1};
-        const size_t b = si_sgemm_workspace_bytes(gemm, &a);
-        if (b > gws) gws = b;
-    }
-    m->bpack_floats = align16(bpack), m->ctmp_floats = align16(ctmp);
-    m->gemm_ws_bytes = (gws + 63) / 64 * 64;
-    m->scratch_bytes = (m->bpack_floats + m->ctmp_floats) * sizeof(float) + m->gemm_ws_bytes;
     const size_t P = (size_t)m->threads;
-    m->bufs[m->buf_scratch].floats = P * m->scratch_bytes / sizeof(float);
-    m->bufs[m->buf_scratch].first = 0;
-    m->bufs[m->buf_scratch].last = m->nsteps - 1;
+    for (int i = 0, n = m->nsteps; i < n; i++)
+        plan_step_scratch(m, i);
     m->bufs[m->buf_priv].floats = P * m->shot.floats;
     for (int i = 0; i < m->nbufs; i++)
         if (m->bufs[i].first < 0)
