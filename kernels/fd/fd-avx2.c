@@ -136,8 +136,8 @@ INLINE __m256 d1x(const weights *k, const float *f, const int H, const int at) {
 INLINE __m256 d2x_acc(const weights *k, const float *p, const xrow *x, const int H, const int at,
                       __m256 acc) {
     for (int j = 1; j <= H; j++)
-        acc = _mm256_fmadd_ps(k->w[j - 1], _mm256_add_ps(xtap(p, x, j, at), xtap(p, x, -j, at)),
-                              acc);
+        acc =
+            _mm256_fmadd_ps(k->w[j - 1], _mm256_add_ps(xtap(p, x, j, at), xtap(p, x, -j, at)), acc);
     return acc;
 }
 
@@ -226,8 +226,9 @@ INLINE const float *row(const row_ctx *R, int z, int c, int j, const int H) {
 /* acc + sum_j w_j (p[r0 + j][c] + p[r0 - j][c]), r0 = r + i */
 INLINE __m256 d2z_acc(const weights *k, const row_ctx *R, int i, int c, const int H, __m256 acc) {
     for (int j = 1; j <= H; j++)
-        acc = _mm256_fmadd_ps(
-            k->w[j - 1], _mm256_add_ps(LD(row(R, 0, c, i + j, H)), LD(row(R, 0, c, i - j, H))), acc);
+        acc = _mm256_fmadd_ps(k->w[j - 1],
+                              _mm256_add_ps(LD(row(R, 0, c, i + j, H)), LD(row(R, 0, c, i - j, H))),
+                              acc);
     return acc;
 }
 
@@ -324,8 +325,8 @@ INLINE void xpsi_row(const weights *k, const float *p, float *ps, __m256 a, __m2
     st8(ps, _mm256_fmadd_ps(a, d1x(k, p, H, at), _mm256_mul_ps(b, LD(ps))), tail, m);
 }
 
-INLINE void xpsi_vec(const weights *k, const row_ctx *R, int c, const int H, const int at,
-                     int tail, __m256i m) {
+INLINE void xpsi_vec(const weights *k, const row_ctx *R, int c, const int H, const int at, int tail,
+                     __m256i m) {
     xpsi_row(k, row(R, 0, c, 0, H), fld(R, R->dpsx, c), R->axv, R->bxv, H, at, tail, m);
 }
 
@@ -423,7 +424,7 @@ INLINE void opaque(row_ctx *R, const int kind) {
     const int psi = kind == K_XPSI || kind == K_XPSI2;
     const int two = kind == K_LEAN2 || kind == K_XPSI2 || kind == K_XCELLS2;
     const int cells = kind >= K_XCELLS, z = kind == K_PML_Z || kind == K_PML_Z_XE ||
-                                             kind == K_XCELLS_Z || kind == K_XCELLS_ZR;
+                                            kind == K_XCELLS_Z || kind == K_XCELLS_ZR;
     __asm__("" : "+r"(R->s1));
     if (!psi) __asm__("" : "+r"(R->s3), "+r"(R->dq), "+r"(R->dv));
     if (two && !psi) __asm__("" : "+r"(R->dqh), "+r"(R->dvh));
@@ -440,8 +441,7 @@ INLINE void opaque(row_ctx *R, const int kind) {
  * alternate between the two halves of a cache line, so after at most one
  * LINE1 vector the loop takes them in (LINE0, LINE1) pairs. The row pointers
  * move with the column (c is 0 or W in vec): addresses stay base + offset. */
-INLINE void walk(const weights *k, const row_ctx *R0, int c0, int c1, const int H,
-                 const int kind) {
+INLINE void walk(const weights *k, const row_ctx *R0, int c0, int c1, const int H, const int kind) {
     const __m256i all = _mm256_set1_epi32(-1);
     row_ctx L = *R0;
     row_ctx *R = &L;
@@ -506,7 +506,8 @@ INLINE void xstrip(const weights *k, row_ctx R, const si_fd_fields *f, int nrows
         }
     for (; r < nrows; r++) {
         opaque(&R, kind);
-        if (kind == K_XCELLS_Z) R.az = _mm256_broadcast_ss(az + r), R.bz = _mm256_broadcast_ss(bz + r);
+        if (kind == K_XCELLS_Z)
+            R.az = _mm256_broadcast_ss(az + r), R.bz = _mm256_broadcast_ss(bz + r);
         vec(k, &R, 0, H, kind, at, tail, m);
         next_row(&R);
     }
@@ -584,8 +585,10 @@ INLINE void band_h(const si_fd_stencil *st, const si_fd_fields *f, const si_fd_b
     const int n = b->nrows;
     int xl = b->xl, xr = b->xr;
     if (xl % W == 0)
-        while (xl >= W && x_inactive(f, xl - W)) xl -= W;
-    while (xr + W <= b->ncols && x_inactive(f, xr)) xr += W;
+        while (xl >= W && x_inactive(f, xl - W))
+            xl -= W;
+    while (xr + W <= b->ncols && x_inactive(f, xr))
+        xr += W;
     const int lines = (f->stride * (ptrdiff_t)sizeof(float)) % 64 == 0 &&
                       ((uintptr_t)f->cur - (uintptr_t)f->psi_x) % 64 == 0;
     /* cells with z terms (CPML corners) go along the rows below */
@@ -686,7 +689,8 @@ INLINE void psi_z_h(const si_fd_stencil *st, float *psi, const float *p, const f
         for (int c = 0; c < ncols; c += W) {
             __m256 d = _mm256_setzero_ps();
             for (int j = 1; j <= H; j++)
-                d = mac(k.g[j - 1], _mm256_sub_ps(LD(pr + j * s + c), LD(pr - j * s + c)), d, j == 1);
+                d = mac(k.g[j - 1], _mm256_sub_ps(LD(pr + j * s + c), LD(pr - j * s + c)), d,
+                        j == 1);
             psi_z_store(ps, _mm256_fmadd_ps(ar, d, _mm256_mul_ps(br, LD(ps + c))), c, ncols);
         }
     }
