@@ -69,6 +69,7 @@ static json_t *bench_json(const char *fmt, ...) {
     const char *out = in_dir("out.json");
     if (bench(out, "%s", args) != 0) {
         char *err = si_test_slurp(in_dir("err.txt"), NULL);
+        assert_non_null(err);
         fail_msg("bench %s failed: %s", args, err);
     }
     json_error_t e;
@@ -146,7 +147,8 @@ static void test_text_small(void **state) {
         bench(out, "-w '%s' -j 1 -n 1 --warmup 0 --layers --peak 0", in_dir("weights.safetensors")),
         0);
     char *txt = si_test_slurp(out, NULL);
-    print_message("%s", txt);
+    assert_non_null(txt);
+    print_message("%s", txt ? txt : "");
     static const char *want[] = {
         "S=4 R=25 T=769 -> 70x91", "1 thread,", "median", "p90", "GFLOP/s", "arena",
         "decoder.layer1.3",        "total"};
@@ -181,6 +183,7 @@ static void test_random_paper(void **state) {
 static void expect_bad(const char *word, const char *args) {
     const int rc = bench(in_dir("out.txt"), "%s", args);
     char *msg = si_test_slurp(in_dir("err.txt"), NULL);
+    assert_non_null(msg);
     print_message("%-30s -> %s", args, msg ? msg : "(nothing)\n");
     if (rc != 2 || !msg || !strstr(msg, word))
         fail_msg("bench %s: expected exit 2 and '%s', got %d: %s", args, word, rc, msg);

@@ -159,7 +159,7 @@ static void test_pick_by_position(void **state) {
     float out[3 * 5 * 300];
     char *rep = NULL;
     if (si_survey_map(&s, &tg, out, &rep) != SI_OK) fail_msg("%s", si_last_error());
-    print_message("%s", rep);
+    print_message("%s", rep ? rep : "");
     const int shot[3] = {1, 10, 19}, rec[5] = {2, 6, 10, 14, 18};
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 5; j++) {
@@ -213,7 +213,7 @@ static void expect_refused(const char *file, si_survey_target tg, const char *ne
     st = si_survey_map(&s, &tg, out, &rep);
     if (forced_ok && st != SI_OK) fail_msg("%s forced: %s", file, si_last_error());
     if (!forced_ok) assert_int_equal(st, SI_EDATA);
-    if (forced_ok) print_message("%s", rep);
+    if (forced_ok) print_message("%s", rep ? rep : "");
     free(rep), free(out);
     si_segy_free(&s);
 }
