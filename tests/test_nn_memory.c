@@ -96,7 +96,7 @@ static void test_survey_in_place(void **state) {
 }
 
 /* Peak resident KiB of `seisinv invert` on the paper configuration. */
-static long invert_rss_kib(const char *survey, int threads) {
+__attribute__((unused)) static long invert_rss_kib(const char *survey, int threads) {
     char out[512], j[16];
     snprintf(out, sizeof out, "%s/vel.npy", dir);
     snprintf(j, sizeof j, "%d", threads);
