@@ -2,6 +2,7 @@
 
   /usr/bin/python3 bench/compare_torch.py [--build DIR] [--runs N] [--warmup N]
                                           [--threads 1,2] [--isa avx2,default] [--keep DIR]
+                                          [--profile]
 
 Builds the paper configuration (S=20, R=32, T=1000, 100x100) with the PyTorch
 oracle (tests/oracle/seisinvnet.py), gives it random weights with non-trivial
@@ -9,19 +10,27 @@ BatchNorm statistics (make_case.py's randomise), saves them as safetensors,
 then, in this one run:
   - times PyTorch: eval mode, torch.inference_mode(), float32, batch 1,
     torch.set_num_threads(n), warm-up then the median of --runs forward passes
-    (the input already normalised and in [1, S, R, T]); twice: the model as
-    it is ("stock"), and a copy whose Linear layers run through oneDNN
+    (the input already normalised and in [1, S, R, T]); three ways: the model
+    as it is ("stock"); a copy whose Linear layers run through oneDNN
     (torch.utils.mkldnn.MkldnnLinear), since a torch built with a generic BLAS
     (Debian's) runs dense matmuls an order of magnitude slower than its
-    oneDNN convolutions and the comparison would be about that BLAS;
+    oneDNN convolutions and the comparison would be about that BLAS; and that
+    copy in channels-last memory format (oneDNN's preferred layout for the
+    convolutions). The ratio is taken against the fastest of the three, and
+    also printed against stock. (TorchScript freeze + optimize_for_inference
+    was tried and is slower here: its mkldnn layout conversions cost more
+    than they save. ConvTranspose2d took no oneDNN path in Debian's torch 1.13, it ran
+    slow_conv_transpose2d over the generic BLAS in every variant: --profile
+    shows it.);
   - times `seisinv bench --weights W --threads n --json` on the same file, once
     with SEISINV_ISA=avx2 and once with the default kernel set (its median of
     --runs si_infer calls: normalisation + network + m/s);
   - checks that both give the same model: `seisinv invert` on one random
     survey against PyTorch's output, max |difference| on the [0, 1] scale.
-Prints a table: threads, PyTorch ms (both), seisinv ms and the ratio best
-PyTorch / seisinv (above 1: seisinv is faster) for each kernel set, with the
-load average seen.
+Prints a table: threads, PyTorch ms (each variant), seisinv ms and the ratio
+fastest PyTorch / seisinv (above 1: seisinv is faster; stock / seisinv in
+brackets) for each kernel set, with the load average seen; --profile adds
+PyTorch's per-operator table (torch.profiler) for its fastest variant.
 """
 import argparse
 import json
@@ -100,6 +109,28 @@ def onednn_linears(model):
         return None
 
 
+def torch_build():
+    """The lines of torch.__config__.show() that decide its CPU speed."""
+    keep = ("MKL-DNN", "oneDNN", "CPU capability", "OpenMP")
+    lines = [ln.strip(" -") for ln in torch.__config__.show().splitlines()
+             if any(k in ln for k in keep)]
+    blas = [kv for kv in torch.__config__.show().replace(",", " ").split() if kv.startswith("BLAS_INFO")]
+    return "; ".join(lines + blas)
+
+
+def torch_profile(model, x, threads):
+    """PyTorch's own per-operator times for one forward pass."""
+    from torch.profiler import ProfilerActivity, profile
+    torch.set_num_threads(threads)
+    with torch.inference_mode():
+        model(x)
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            model(x)
+    print(prof.key_averages(group_by_input_shape=True).table(
+        sort_by="self_cpu_time_total", row_limit=16, max_name_column_width=32,
+        max_shapes_column_width=56))
+
+
 def time_torch(model, x, threads, runs, warmup):
     torch.set_num_threads(threads)
     times = []
@@ -149,6 +180,8 @@ def main():
     ap.add_argument("--isa", default="avx2,default",
                     help="seisinv kernel sets: SEISINV_ISA values or 'default'")
     ap.add_argument("--keep", help="write the weights and survey here and keep them")
+    ap.add_argument("--profile", action="store_true",
+                    help="also print PyTorch's per-operator profile of its fastest variant")
     args = ap.parse_args()
     if args.runs < 1 or args.warmup < 0:
         ap.error("--runs must be at least 1 and --warmup at least 0")
@@ -168,39 +201,54 @@ def main():
     print("machine: %s, %d CPUs; %s; Python %s, torch %s (oneDNN %s)"
           % (cpu_name(), os.cpu_count(), platform.platform(), platform.python_version(),
              torch.__version__, torch.backends.mkldnn.is_available()))
+    print("torch build: %s" % torch_build())
     print("paper configuration S=%d R=%d T=%d -> %dx%d, %.1f MB of weights, %d runs after %d "
           "warm-up, medians in ms" % (cfg.S, cfg.R, cfg.T, cfg.H, cfg.W,
                                        os.path.getsize(weights) / 1e6, args.runs, args.warmup))
 
+    variants = [("stock", model)]
     fast = onednn_linears(model)
     if fast is not None:
+        variants.append(("oneDNN Linear", fast))
+        variants.append(("oneDNN Linear + channels-last",
+                         onednn_linears(model).to(memory_format=torch.channels_last)))
+    for name, v in variants[1:]:
         with torch.inference_mode():
-            d = float((fast(x)[0].double() - torch.from_numpy(ref)).abs().max())
-        print("PyTorch with oneDNN Linear layers: max |difference| to stock %.2e" % d)
+            d = float((v(x)[0].double() - torch.from_numpy(ref)).abs().max())
+        print("PyTorch %s: max |difference| to stock %.2e" % (name, d))
 
     rows = []
     for n in threads:
         load0 = os.getloadavg()[0]
-        pt = time_torch(model, x, n, args.runs, args.warmup)
-        pt_fast = time_torch(fast, x, n, args.runs, args.warmup) if fast is not None else None
+        pt = [time_torch(v, x, n, args.runs, args.warmup) for _, v in variants]
         si = [time_seisinv(binary, weights, n, args.runs, args.warmup, isa) for isa in isas]
-        rows.append((n, pt, pt_fast, si, max(load0, os.getloadavg()[0])))
+        rows.append((n, pt, si, max(load0, os.getloadavg()[0])))
 
-    head = "| threads | PyTorch stock ms | PyTorch oneDNN-Linear ms |"
-    rule = "|---|---|---|"
+    head, rule = "| threads |", "|---|"
+    for name, _ in variants:
+        head += " PyTorch %s ms |" % name
+        rule += "---|"
     for i, isa in enumerate(isas):
-        head += " seisinv %s ms | ratio |" % rows[0][3][i][3]
+        head += " seisinv %s ms | ratio (vs stock) |" % rows[0][2][i][3]
         rule += "---|---|"
     print("\n" + head + " load |\n" + rule + "---|")
     span = lambda t: "%.1f (%.1f-%.1f)" % t  # noqa: E731
-    for n, pt, pt_fast, si, load in rows:
-        best = min(pt[0], pt_fast[0]) if pt_fast else pt[0]
-        line = "| %d | %s | %s |" % (n, span(pt), span(pt_fast) if pt_fast else "-")
+    best_variant = {}
+    for n, pt, si, load in rows:
+        best = min(p[0] for p in pt)
+        best_variant[n] = min(range(len(pt)), key=lambda i: pt[i][0])
+        line = "| %d |" % n + "".join(" %s |" % span(p) for p in pt)
         for med, lo, hi, _, _ in si:
-            line += " %s | %.2f |" % (span((med, lo, hi)), best / med)
+            line += " %s | %.2f (%.2f) |" % (span((med, lo, hi)), best / med, pt[0][0] / med)
         print(line + " %.2f |" % load)
-    print("(median, then min-max in brackets; ratio = the faster PyTorch / seisinv, above 1: "
-          "seisinv faster; load = the higher 1-minute load average seen)")
+    print("(median, then min-max in brackets; ratio = the fastest PyTorch variant / seisinv, "
+          "in brackets stock PyTorch / seisinv; above 1: seisinv faster; load = the higher "
+          "1-minute load average seen)")
+    if args.profile:
+        for n in threads:
+            name, v = variants[best_variant[n]]
+            print("\nPyTorch %s, %d thread%s, per operator:" % (name, n, "" if n == 1 else "s"))
+            torch_profile(v, x, n)
 
     print("\nagreement with PyTorch (float32) on one survey, output on the [0, 1] scale:")
     worst = 0.0
@@ -209,7 +257,7 @@ def main():
         worst = max(worst, d)
         print("  seisinv invert (%s): max |seisinv - PyTorch| = %.2e" % (isa, d))
     print("\nseisinv memory:")
-    for n, _, _, si, _ in rows:
+    for n, _, si, _ in rows:
         for _, _, _, isa, r in si:
             print("  %s, %d thread%s: packed weights %.1f MiB, arena %.1f MiB"
                   % (isa, n, "" if n == 1 else "s", r["weight_bytes"] / 2**20,

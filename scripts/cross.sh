@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
 # Cross-builds seisinv for ARM with Debian's cross compilers and multiarch
-# libraries (no sysroot), and with --test runs the default tests (not those
-# labelled "long") under qemu-user.
-#   scripts/cross.sh aarch64|armhf [--test]
+# libraries (no sysroot), and runs its tests under qemu-user:
+#   scripts/cross.sh aarch64|armhf [--test | --test-full | --build-only | --static |
+#                                   --kernels-only]
+# --test: every default test (`ctest -LE long`, as natively) under qemu; the
+# slow ones shrink their problems there (SEISINV_EMULATED=1, set by CMake for
+# cross builds) but keep every check. CI runs this for aarch64.
+# --test-full: the same tests at their native sizes (SEISINV_TEST_FULL_SIZE=1;
+# about 40 minutes on 2 cores: the network alone is ~20 s a pass under qemu).
+# --static: only the program, linked fully statically (-DSEISINV_STATIC=ON),
+# into build-<arch>-static/seisinv: the one file to copy to a field unit. It
+# unpacks libsegyio.a from libsegyio-dev:<arch> there (apt-get download; not
+# installed, as that would remove the build machine's libsegyio-dev).
+# --kernels-only: compiles every kernel (scalar and NEON, -Werror) with the
+# target's flags into build-<arch>/kernels-only, needing only the cross
+# compiler: what CI checks for armhf, whose libraries a mirror mid-sync can
+# leave uninstallable (below).
 # Builds into build-aarch64 or build-armhf; installs what is missing first
 # (root or sudo). Google Benchmark is built only if libbenchmark-dev for the
 # target is already installed (benchmarks under qemu measure qemu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: scripts/cross.sh aarch64|armhf [--test]" >&2; exit 2; }
+usage() {
+  echo "usage: scripts/cross.sh aarch64|armhf [--test | --test-full | --build-only | --static |" \
+       "--kernels-only]" >&2
+  exit 2
+}
 case "${1:-}" in
-aarch64) ARCH=arm64 TRIPLET=aarch64-linux-gnu ;;
-armhf) ARCH=armhf TRIPLET=arm-linux-gnueabihf ;;
+aarch64) ARCH=arm64 TRIPLET=aarch64-linux-gnu QEMU=qemu-aarch64 ;;
+armhf) ARCH=armhf TRIPLET=arm-linux-gnueabihf QEMU=qemu-arm ;;
 *) usage ;;
 esac
-TEST=0
-case "${2:-}" in
-"") ;;
---test) TEST=1 ;;
+MODE=${2:---build-only}
+case "$MODE" in
+--test | --test-full | --build-only | --static | --kernels-only) ;;
 *) usage ;;
 esac
 BUILD=build-$1
@@ -26,9 +42,34 @@ HOST=$(dpkg --print-architecture)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
-HOST_PKGS="cmake make pkg-config qemu-user gcc-$TRIPLET g++-$TRIPLET
+if [ "$MODE" = --kernels-only ]; then
+  installed "gcc-$TRIPLET" || { echo "cross: gcc-$TRIPLET is not installed" >&2; exit 1; }
+  # The flags of toolchains/$TRIPLET.cmake and CMakeLists.txt (NEON files).
+  base="-std=c11 -O3 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -DSEISINV_HAVE_NEON -Ikernels"
+  neon=""
+  [ "$ARCH" = armhf ] && base="$base -march=armv7-a -mfpu=vfpv3-d16 -mfloat-abi=hard" \
+    && neon="-mfpu=neon-vfpv4"
+  out=$BUILD/kernels-only
+  mkdir -p "$out"
+  n=0
+  for f in kernels/*.c kernels/*/*.c; do
+    case "$f" in *-avx2.c | *-avx512.c) continue ;; esac
+    extra=""
+    case "$f" in *-neon.c) extra=$neon ;; esac
+    "$TRIPLET-gcc" $base $extra -c "$f" -o "$out/$(basename "$f" .c).o"
+    n=$((n + 1))
+  done
+  echo "cross: $n kernel files compiled for $1 into $out"
+  exit 0
+fi
+
+# segyio: libsegyio-dev is not Multi-Arch "same" (installing it for the target
+# removes the build machine's), so the target gets only the runtime library
+# libsegyio1 and the build takes the (architecture-independent) headers from
+# the build machine's libsegyio-dev; CMakeLists.txt links libsegyio.so.1.
+HOST_PKGS="cmake make pkg-config qemu-user gcc-$TRIPLET g++-$TRIPLET libsegyio-dev:$HOST
            python3-numpy python3-torch python3-skimage"
-TARGET_PKGS="libc6-dev libjansson-dev libpng-dev libsleef-dev libsegyio-dev libcmocka-dev"
+TARGET_PKGS="libc6-dev libjansson-dev libpng-dev libsleef-dev libsegyio1 libcmocka-dev"
 missing=""
 for p in $HOST_PKGS; do installed "$p" || missing="$missing $p"; done
 for p in $TARGET_PKGS; do installed "$p:$ARCH" || missing="$missing $p:$ARCH"; done
@@ -55,11 +96,45 @@ if [ -n "$missing" ]; then
     cand=$(apt-cache policy "$p:$HOST" | awk '/Candidate:/ {print $2}')
     [ -n "$cand" ] && [ "$cand" != "(none)" ] && [ "$cand" != "$have" ] && sync="$sync $p:$HOST"
   done
-  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
-       $missing $sync; then
-    echo "cross: could not install the $1 packages (above); nothing built" >&2
+  # Never let the transaction remove a package of the build machine (apt
+  # would, to satisfy a library that has no matching version for the target).
+  plan=$(apt-get install -s -q --no-install-recommends $missing $sync 2>&1) || true
+  if grep -q '^Remv' <<<"$plan"; then
+    echo "cross: installing the $1 packages would remove:" >&2
+    grep '^Remv' <<<"$plan" >&2
+    echo "cross: refused; nothing installed, nothing built" >&2
     exit 1
   fi
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+       $missing $sync; then
+    echo "cross: could not install the $1 packages (above); nothing built." >&2
+    echo "cross: Multi-Arch libraries (libc6, libssl3, libpng16-16, linux-libc-dev, ...) need" \
+         "the same version for $HOST and $ARCH; when apt-get update could not fetch the" \
+         "$ARCH index of bookworm-security (a mirror mid-sync), the $ARCH copies of the" \
+         "security updates the $HOST side has are missing: retry once the mirror has synced." >&2
+    exit 1
+  fi
+fi
+
+if [ "$MODE" = --static ]; then
+  DEPS=$PWD/$BUILD-static/deps
+  if [ ! -f "$DEPS/lib/libsegyio.a" ]; then
+    tmp=$(mktemp -d)
+    chmod a+rwx "$tmp" # apt's download user writes there
+    (cd "$tmp" && apt-get download -q "libsegyio-dev:$ARCH")
+    dpkg-deb -x "$tmp"/libsegyio-dev_*.deb "$tmp/root"
+    mkdir -p "$DEPS/lib"
+    cp "$tmp/root/usr/lib/$TRIPLET/libsegyio.a" "$DEPS/lib/"
+    rm -rf "$tmp"
+  fi
+  cmake -S . -B "$BUILD-static" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
+    -DCMAKE_BUILD_TYPE=Release -DSEISINV_STATIC=ON -DSEISINV_STATIC_DEPS="$DEPS" \
+    -DSEISINV_TESTS=OFF -DSEISINV_BENCH=OFF >/dev/null
+  cmake --build "$BUILD-static" -j"$(nproc)" --target seisinv
+  # Runs under qemu with no library root at all: nothing is loaded at run time.
+  $QEMU "$BUILD-static/seisinv" --version
+  file "$BUILD-static/seisinv"
+  exit 0
 fi
 
 BENCH=OFF
@@ -68,6 +143,8 @@ cmake -S . -B "$BUILD" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
   -DCMAKE_BUILD_TYPE=Release -DSEISINV_BENCH=$BENCH >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
 
-if [ "$TEST" = 1 ]; then
-  (cd "$BUILD" && ctest --output-on-failure -LE long -j"$(nproc)")
-fi
+case "$MODE" in
+--test) (cd "$BUILD" && ctest --output-on-failure -LE long -j"$(nproc)") ;;
+--test-full)
+  (cd "$BUILD" && SEISINV_TEST_FULL_SIZE=1 ctest --output-on-failure -LE long -j"$(nproc)") ;;
+esac

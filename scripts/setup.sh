@@ -9,8 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 
-PKGS="cmake make gcc g++ pkg-config libjansson-dev libpng-dev libsleef-dev libsegyio-dev
-      libcmocka-dev libbenchmark-dev python3-numpy python3-torch python3-skimage
+# libsegyio-dev with the build machine's architecture: it is not Multi-Arch
+# "same", so an ARM copy (scripts/cross.sh avoids that) would replace it.
+PKGS="cmake make gcc g++ pkg-config libjansson-dev libpng-dev libsleef-dev
+      libsegyio-dev:$(dpkg --print-architecture) libcmocka-dev libbenchmark-dev python3-numpy python3-torch python3-skimage
       clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

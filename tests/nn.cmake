@@ -6,14 +6,19 @@ si_test(test_nn_oracle_paper ${CMAKE_CURRENT_SOURCE_DIR}/test_nn_oracle.c LABELS
 target_compile_definitions(test_nn_oracle_paper PRIVATE NN_CASE="paper" NN_SEED=1)
 
 # The same programs on the scalar and the AVX2 kernel tables (the default
-# above is the best the CPU has; an ISA it lacks falls back to that).
+# above is the best the CPU has; an ISA it lacks falls back to that). On ARM
+# the default runs the NEON kernels, so the scalar table is the other one.
+set(SI_NN_ISAS scalar avx2)
+if(SI_ARCH_ARM)
+  set(SI_NN_ISAS scalar)
+endif()
 foreach(t test_nn_oracle test_nn_oracle_paper)
   get_test_property(${t} LABELS labels)
   get_test_property(${t} TIMEOUT timeout)
-  foreach(isa scalar avx2)
+  foreach(isa ${SI_NN_ISAS})
     add_test(NAME ${t}_${isa} COMMAND ${t})
     set_tests_properties(${t}_${isa} PROPERTIES LABELS "${labels}" TIMEOUT ${timeout}
-      ENVIRONMENT "SEISINV_ISA=${isa};SEISINV_BIN=${SI_TEST_BIN};SEISINV_SRC=${PROJECT_SOURCE_DIR}")
+      ENVIRONMENT "SEISINV_ISA=${isa};${SI_TEST_ENV}")
   endforeach()
 endforeach()
 

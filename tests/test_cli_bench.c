@@ -89,8 +89,9 @@ static void test_json_small(void **state) {
     if (!have_case) skip();
     char w[512]; /* in_dir's buffers rotate */
     snprintf(w, sizeof w, "%s", in_dir("weights.safetensors"));
-    json_t *j =
-        bench_json("-w '%s' --threads %d --runs 2 --warmup 1 --json --layers --peak 100", w, 2);
+    /* emulated (qemu, ~20 s a pass): no warm-up pass */
+    json_t *j = bench_json("-w '%s' --threads %d --runs 2 --warmup %d --json --layers --peak 100",
+                           w, 2, si_test_small() ? 0 : 1);
     assert_int_equal(num(j, "S"), 4);
     assert_int_equal(num(j, "R"), 25);
     assert_int_equal(num(j, "T"), 769);
@@ -121,7 +122,8 @@ static void test_json_small(void **state) {
     assert_int_equal(num(j, "weight_bytes"), si_model_weight_bytes(m));
     const int steps = si_model_step_count(m);
     si_model_free(m);
-    assert_true(fabs(num(j, "gflops") - gflop / med * 1e3) < 1e-3 * num(j, "gflops"));
+    /* the JSON has 3 decimals: under an emulator gflops is below 1 */
+    assert_true(fabs(num(j, "gflops") - gflop / med * 1e3) < 1e-3 * num(j, "gflops") + 5e-4);
     assert_true(fabs(num(j, "peak_fraction") - num(j, "gflops") / 200.0) < 1e-3);
     assert_string_equal(json_string_value(json_object_get(j, "peak_source")), "given");
 

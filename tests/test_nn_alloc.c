@@ -74,14 +74,16 @@ static void test_infer_allocates_nothing(void **state) {
         if (si_model_load(&m, path, &opt) != SI_OK) fail_msg("%s", si_last_error());
         calls = 0;
         counting = 1;
+        /* emulated (qemu, ~20 s a pass): the profiled pass reads [S, R, T] */
+        const int small = si_test_small();
         si_err st = si_infer(m, x, SI_LAYOUT_STR, v);
-        st = st ? st : si_infer(m, x, SI_LAYOUT_SRT, v);
+        if (!small) st = st ? st : si_infer(m, x, SI_LAYOUT_SRT, v);
         si_model_profile(m, 1); /* the timing hook allocates nothing either */
-        st = st ? st : si_infer(m, x, SI_LAYOUT_STR, v);
+        st = st ? st : si_infer(m, x, small ? SI_LAYOUT_SRT : SI_LAYOUT_STR, v);
         counting = 0;
         assert_int_equal(st, SI_OK);
-        print_message("%d thread%s: %ld allocations in 3 calls of si_infer (arena %.1f MB)\n",
-                      threads, threads > 1 ? "s" : "", (long)calls,
+        print_message("%d thread%s: %ld allocations in %d calls of si_infer (arena %.1f MB)\n",
+                      threads, threads > 1 ? "s" : "", (long)calls, small ? 2 : 3,
                       si_model_arena_bytes(m) / 1048576.0);
         assert_int_equal(calls, 0);
         si_model_free(m);

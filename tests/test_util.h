@@ -23,6 +23,15 @@ static inline const char *si_test_tmpdir(void) {
     return dir;
 }
 
+/* 1 when the tests run under an emulator (qemu-user in a cross build: CMake
+ * sets SEISINV_EMULATED=1), where compute runs ~100x slower: slow tests then
+ * use smaller problems or fewer repetitions, keeping every check.
+ * SEISINV_TEST_FULL_SIZE=1 (scripts/cross.sh --test-full) turns this off. */
+static inline int si_test_small(void) {
+    const char *e = getenv("SEISINV_EMULATED"), *full = getenv("SEISINV_TEST_FULL_SIZE");
+    return e && strcmp(e, "1") == 0 && !(full && strcmp(full, "1") == 0);
+}
+
 /* Runs the CLI (path from $SEISINV_BIN) with the given shell-quoted args;
  * returns its exit code. stderr goes to `errfile` when not NULL. */
 static inline int si_test_run_cli(const char *errfile, const char *fmt, ...) {

@@ -109,6 +109,10 @@ static void test_transforms(void **state) {
         {7, 3, 10, 10, 7, 1}, {16, 8, 32, 17, 1, 3}, {2, 2, 1, 1, 1, 4},   {6, 7, 5, 34, 2, 2},
         /* wide enough for runs of whole tiles inside at the decoder's dilations */
         {3, 2, 21, 53, 3, 1}, {2, 3, 17, 75, 5, 1},  {3, 2, 19, 90, 7, 1},  {4, 3, 9, 41, 1, 2},
+        /* runs of 16 tiles along a row at dilation 1, ending inside and past the edge */
+        {5, 4, 7, 70, 1, 2},  {3, 4, 6, 67, 1, 2},   {2, 3, 4, 64, 1, 3},
+        /* and at dilations 3, 5, 7 (16 tiles of one residue need 32·d columns) */
+        {3, 2, 8, 101, 3, 1}, {2, 3, 11, 166, 5, 1}, {2, 2, 15, 230, 7, 1},
     };
     static const size_t nrs[] = {8, 16, 32}, chunks[] = {1, 7, 8, 33, 64, 1000};
     const si_wino_kernels *seen[SI_ISA_COUNT];

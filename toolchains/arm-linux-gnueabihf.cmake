@@ -23,4 +23,10 @@ set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/${SI_TRIPLET}/pkgconfig:/usr/share/pkgconfig
 set(ENV{PKG_CONFIG_PATH} "")
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
 
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm;-L;/usr/${SI_TRIPLET})
+# Binaries run by ctest, and the CLI spawned by tests (tests/CMakeLists.txt
+# wraps it), run under qemu with the multiarch root: the loader and libc of
+# libc6:<arch>, which the target -dev packages pull in. Not -L /usr/<triplet>:
+# that loader (libc6-<arch>-cross) would load the multiarch libc.so.6 (found
+# first in /lib/<triplet>), and a loader and libc of two different builds
+# (2.36-8cross1 and 2.36-9+deb12u14 on bookworm) hang in pthread_create.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm;-L;/)

@@ -29,14 +29,14 @@ typedef void (*si_act_crop_fn)(float *dst, const float *src, int c, int h_src, i
 int si_act_centre_start(int src, int dst);
 
 typedef struct si_act_kernels {
-    const char *name; /* "scalar", "avx2" */
+    const char *name; /* "scalar", "avx2", "neon" */
     si_isa isa;
     si_act_sigmoid_fn sigmoid;
     si_act_crop_fn crop;
 } si_act_kernels;
 
-/* The best table the family has at or below `isa` (AVX-512 runs AVX2, NEON
- * scalar until act-*-neon.c exist). Never NULL. */
+/* The best table the family has at or below `isa` (AVX-512 runs AVX2; NEON
+ * has its own on aarch64, armhf runs scalar). Never NULL. */
 const si_act_kernels *si_act_kernels_for(si_isa isa);
 
 #ifdef __cplusplus

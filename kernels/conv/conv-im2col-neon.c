@@ -1,23 +1,32 @@
 /* im2col into GEMM B panels, AArch64 AdvSIMD: whole row segments at a time.
  *
- * The plan is the AVX2 kernel's (conv-im2col-avx2.c says why): the columns
- * are cut into runs of consecutive output pixels sharing an output row and a
- * panel; for a run and a tap (ky, kx) the values are one input row read at
- * stride sw, a block of zeros (left padding), a copy, zeros again. Where the
- * copy starts and stops is worked out once per (run, kx), whether the row
- * exists once per (run, ky); a pass packs a few panels, tap row p outermost.
- * The copies: stride 1 vector moves, stride 2 vld2q (its even half), other
- * strides element by element. A copy of 4 or more floats ends with a vector
- * that overlaps the one before instead of a scalar tail.
+ * The cut is the AVX2 kernel's (conv-im2col-avx2.c says why): the columns
+ * are cut into runs of consecutive output pixels sharing an output row and
+ * a panel, and for a run and a tap (ky, kx) the values are one input row
+ * read at stride sw: a block of zeros (left padding), a copy, zeros again.
+ * A pass packs a few panels, tap row p outermost, then the runs.
+ *
+ * Everything about a (tap, run) pair except the channel is the same for all
+ * cin channels, so a pass first lists the pairs of one channel as copy
+ * operations (destination, source offset, length, kind) and then replays
+ * the list per channel: two pointer adds and the copy per pair. Worked out
+ * per pair instead, GCC ran short of registers and the bookkeeping was 3 to
+ * 8 times the copy (qemu instruction counts, NR = 12). The hot kinds are
+ * whole vectors at stride 1 (vld1q) or 2 (vld2q, its even half), and at
+ * stride 1 zeros around a copy (image borders); other segments go through
+ * put_segment. The next channel's rows are prefetched as in the AVX2
+ * kernel, one stretch per tap row where the runs continue one another.
  * Output is bit-identical to the scalar reference (it is only moves). */
 #include "conv-impl.h"
 
 #if defined(__aarch64__)
 #include <arm_neon.h>
+#include <stddef.h>
 #include <string.h>
 
-/* Pass size as in the AVX2 kernel (measured there; not re-tuned on ARM). */
-enum { PASS_COLS = 128, MAX_RUNS = 64, MAX_TAPS = 8 }; /* kh, kw ≤ MAX_TAPS here */
+/* Pass size as in the AVX2 kernel (measured there; not re-tuned on ARM).
+ * MAX_OPS bounds a pass's (tap, run) list, on the stack. */
+enum { PASS_COLS = 128, MAX_RUNS = 64, MAX_TAPS = 8, MAX_OPS = 512 }; /* kh, kw ≤ MAX_TAPS here */
 
 typedef struct run {
     float *dst;  /* the run's first column, row p = 0, inside its panel */
@@ -26,10 +35,25 @@ typedef struct run {
     int len;     /* pixels */
 } run;
 
-/* Columns [lo, hi) of the run read the row at src + lo·sw; the others are zero. */
-typedef struct seg {
-    int src, lo, hi;
-} seg;
+/* OP_PAD1: stride 1, zeros around a copy of 4 or more (image borders). */
+enum { OP_ZERO, OP_COPY1, OP_COPY2, OP_PAD1, OP_SEGMENT };
+
+/* One (tap, run) pair of channel 0: d[0..len) from the input at src (a
+ * float offset from the channel's start); channel ci adds ci·cstep to d
+ * and ci·plane to src. OP_SEGMENT: columns [lo, hi) are read from src + lo·sw,
+ * the rest are zero; `before` floats of the row precede that element. */
+typedef struct op {
+    float *d;
+    ptrdiff_t src;
+    int len, kind, lo, hi, before, after;
+} op;
+
+/* A stretch of input a tap row reads (runs of a pass that continue one
+ * another along a row merged), prefetched for the next channel. */
+typedef struct span {
+    ptrdiff_t at;
+    int n;
+} span;
 
 static int ceil_div(int a, int b) {
     return a >= 0 ? (a + b - 1) / b : -((-a) / b);
@@ -78,8 +102,8 @@ static inline void copy2(float *d, const float *s, int n, int before, int after)
 }
 
 /* d[0..len) = zeros, then s[i·sw] for i in [lo, hi), then zeros; s points
- * at the element for i = lo, `before` / `after` count the floats readable
- * before / from it. */
+ * at the element for i = lo, `before` / `after` count the floats of the row
+ * readable before / from it. */
 static void put_segment(float *d, const float *s, int lo, int hi, int len, int sw, int before,
                         int after) {
     for (int i = 0; i < lo; i++)
@@ -95,52 +119,88 @@ static void put_segment(float *d, const float *s, int lo, int hi, int len, int s
         d[i] = 0.0f;
 }
 
-/* Writes the runs' columns, all K rows. */
+/* Writes the runs' columns, all K rows: the (tap, run) list of channel 0,
+ * then every channel through it. */
 static void pack_runs(const float *in, const si_conv_geom *g, size_t img_stride, size_t nr,
                       const run *runs, int nruns) {
-    seg segs[MAX_RUNS][MAX_TAPS];
-    int rows[MAX_RUNS][MAX_TAPS]; /* input row of (run, ky), or -1 */
-    for (int q = 0; q < nruns; q++) {
-        const run *u = &runs[q];
-        for (int kx = 0; kx < g->kw; kx++) {
-            const int ix0 = u->ox0 * g->stride_w - g->pad_w + kx * g->dil_w;
-            const int lo = clampi(ceil_div(-ix0, g->stride_w), 0, u->len);
-            const int hi = clampi(ceil_div(g->w - ix0, g->stride_w), lo, u->len);
-            segs[q][kx] = (seg){ix0 + lo * g->stride_w, lo, hi};
-        }
-        for (int ky = 0; ky < g->kh; ky++) {
-            const int iy = u->oy * g->stride_h - g->pad_h + ky * g->dil_h;
-            rows[q][ky] = iy >= 0 && iy < g->h ? iy : -1;
-        }
-    }
-    size_t p = 0;
+    const size_t plane = (size_t)g->h * (size_t)g->w, cstep = (size_t)g->kh * g->kw * nr;
+    const int sw = g->stride_w;
+    op ops[MAX_OPS];
+    span spans[MAX_OPS];
+    int nops = 0, nspans = 0;
+    for (int ky = 0; ky < g->kh; ky++)
+        for (int kx = 0; kx < g->kw; kx++)
+            for (int q = 0; q < nruns; q++, nops++) {
+                const run *u = &runs[q];
+                op *o = &ops[nops];
+                o->d = u->dst + (size_t)(ky * g->kw + kx) * nr;
+                o->len = u->len;
+                const int iy = u->oy * g->stride_h - g->pad_h + ky * g->dil_h;
+                if (iy < 0 || iy >= g->h) {
+                    o->kind = OP_ZERO, o->src = 0;
+                    continue;
+                }
+                const int ix0 = u->ox0 * sw - g->pad_w + kx * g->dil_w;
+                const int lo = clampi(ceil_div(-ix0, sw), 0, u->len);
+                const int hi = clampi(ceil_div(g->w - ix0, sw), lo, u->len);
+                const int src = ix0 + lo * sw; /* column of the first element read */
+                o->src = (ptrdiff_t)(u->img * img_stride + (size_t)iy * g->w) + src;
+                o->lo = lo, o->hi = hi, o->before = src, o->after = g->w - src;
+                o->kind = OP_SEGMENT;
+                if (lo == 0 && hi == u->len && u->len % 4 == 0) {
+                    if (sw == 1) o->kind = OP_COPY1;
+                    if (sw == 2 && src + 2 * u->len <= g->w) o->kind = OP_COPY2;
+                } else if (sw == 1 && u->len % 4 == 0 && hi - lo >= 4) {
+                    o->kind = OP_PAD1;
+                }
+                if (kx == 0 && hi > lo) { /* the run's reads in this row, all kx */
+                    const ptrdiff_t at = o->src;
+                    const int end = ix0 + (u->len - 1) * sw + (g->kw - 1) * g->dil_w + 1;
+                    const int n = (end < g->w ? end : g->w) - src;
+                    span *last = nspans ? &spans[nspans - 1] : NULL;
+                    if (last && at >= last->at && at <= last->at + last->n)
+                        last->n = (int)(at + n - last->at > last->n ? at + n - last->at : last->n);
+                    else
+                        spans[nspans++] = (span){at, n};
+                }
+            }
     for (int ci = 0; ci < g->cin; ci++) {
-        for (int ky = 0; ky < g->kh; ky++) {
-            if (ci + 1 < g->cin) /* the next channel's rows: a new stream per run */
-                for (int q = 0; q < nruns; q++) {
-                    if (rows[q][ky] < 0) continue;
-                    const run *u = &runs[q];
-                    const int first = segs[q][0].src,
-                              last = segs[q][g->kw - 1].src + (u->len - 1) * g->stride_w;
-                    const float *row =
-                        in + u->img * img_stride + ((size_t)(ci + 1) * g->h + rows[q][ky]) * g->w;
-                    for (int x = first > 0 ? first : 0; x <= last && x < g->w; x += 16)
-                        __builtin_prefetch(row + x);
-                }
-            for (int kx = 0; kx < g->kw; kx++, p++) {
-                for (int q = 0; q < nruns; q++) {
-                    const run *u = &runs[q];
-                    float *d = u->dst + p * nr;
-                    if (rows[q][ky] < 0) {
-                        memset(d, 0, (size_t)u->len * sizeof *d);
-                        continue;
-                    }
-                    const seg *sg = &segs[q][kx];
-                    const float *row =
-                        in + u->img * img_stride + ((size_t)ci * g->h + rows[q][ky]) * g->w;
-                    put_segment(d, row + sg->src, sg->lo, sg->hi, u->len, g->stride_w, sg->src,
-                                g->w - sg->src);
-                }
+        const float *chan = in + (size_t)ci * plane;
+        const size_t dc = (size_t)ci * cstep;
+        if (ci + 1 < g->cin) /* the next channel's stretches */
+            for (int i = 0; i < nspans; i++)
+                for (int x = 0; x < spans[i].n; x += 16)
+                    __builtin_prefetch(chan + plane + spans[i].at + x);
+        for (int i = 0; i < nops; i++) {
+            const op *o = &ops[i];
+            float *d = o->d + dc;
+            const float *s = chan + o->src;
+            switch (o->kind) {
+            case OP_COPY1:
+                for (int k = 0; k < o->len; k += 4)
+                    vst1q_f32(d + k, vld1q_f32(s + k));
+                break;
+            case OP_COPY2:
+                for (int k = 0; k < o->len; k += 4)
+                    vst1q_f32(d + k, vld2q_f32(s + 2 * k).val[0]);
+                break;
+            case OP_PAD1: {
+                const float32x4_t z = vdupq_n_f32(0.0f);
+                for (int k = 0; k < o->len; k += 4)
+                    vst1q_f32(d + k, z);
+                const int n = o->hi - o->lo;
+                float *dl = d + o->lo;
+                int k = 0;
+                for (; k + 4 <= n; k += 4)
+                    vst1q_f32(dl + k, vld1q_f32(s + k));
+                if (k < n) vst1q_f32(dl + n - 4, vld1q_f32(s + n - 4));
+                break;
+            }
+            case OP_ZERO:
+                memset(d, 0, (size_t)o->len * sizeof *d);
+                break;
+            default:
+                put_segment(d, s, o->lo, o->hi, o->len, sw, o->before, o->after);
             }
         }
     }
@@ -154,6 +214,7 @@ void si_conv_im2col_neon(float *dst, const float *in, const si_conv_geom *g, siz
     }
     const size_t k = si_conv_im2col_k(g), npix = (size_t)g->hout * (size_t)g->wout;
     const size_t pass = (PASS_COLS > nr ? PASS_COLS / nr : 1) * nr; /* whole panels */
+    const int taps = g->kh * g->kw; /* ops per run */
     run runs[MAX_RUNS];
     int nruns = 0;
     for (size_t c = 0; c < n;) { /* cut at output row ends and panel ends */
@@ -165,7 +226,7 @@ void si_conv_im2col_neon(float *dst, const float *in, const si_conv_geom *g, siz
         float *d = dst + c / nr * k * nr + c % nr;
         runs[nruns++] = (run){d, j / npix, oy, ox, (int)len};
         c += len;
-        if (nruns == MAX_RUNS || c == n || c % pass == 0) {
+        if (nruns == MAX_RUNS || (nruns + 1) * taps > MAX_OPS || c == n || c % pass == 0) {
             pack_runs(in, g, img_stride, nr, runs, nruns);
             nruns = 0;
         }

@@ -23,6 +23,11 @@ void si_conv_im2col_avx2(float *dst, const float *in, const si_conv_geom *g, siz
 void si_convt_interleave_avx2(float *out, const float *phases, int c, int h, int w);
 #endif
 
+#ifdef SEISINV_HAVE_AVX512
+void si_conv_nb5_avx512(float *out, const float *in, const float *w, const float *bias, int cin,
+                        int cout, int rows, int t);
+#endif
+
 #if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
 void si_conv_g1_neon(float *out, const float *in, const float *w, const float *scale,
                      const float *shift, int cout, int rows, int t);

@@ -6,7 +6,8 @@
  * take them by lane (kx 0..3 from the first, kx 4 from lane 3 of the
  * second). Per (ci, ky) the block loads 2·CO + 5·TV vectors for 5·CO·TV
  * FMAs (CO = 4, TV = 4: 28 loads, 80 FMAs; 16 accumulators + 8 weight
- * vectors of the 32 registers).
+ * vectors of the 32 registers). Blocks are 4×4, 2×6 and 1×8: 2×8 spilled
+ * an input vector per (ci, ky) with GCC 12 (objdump).
  *
  * The interior blocks read the input rows directly; the first 4 outputs of
  * a row and the last few read a zero-padded copy of the 8-float window

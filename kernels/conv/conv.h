@@ -115,7 +115,7 @@ typedef void (*si_conv_im2col_fn)(float *dst, const float *in, const si_conv_geo
 typedef void (*si_convt_interleave_fn)(float *out, const float *phases, int c, int h, int w);
 
 typedef struct si_conv_kernels {
-    const char *name; /* "scalar", "avx2" */
+    const char *name; /* "scalar", "avx2", "avx512", "neon" */
     si_isa isa;
     si_conv_g1_fn g1;
     si_conv_nb5_fn nb5;
@@ -124,8 +124,8 @@ typedef struct si_conv_kernels {
 } si_conv_kernels;
 
 /* The best table the family has at or below `isa` (scalar when it has none:
- * AVX-512 runs the AVX2 table, NEON the scalar one until conv-*-neon.c
- * exist). Never NULL. */
+ * AVX-512 has its own, the AVX2 kernels but the Neighbour conv; NEON has its
+ * own on aarch64, armhf runs scalar). Never NULL. */
 const si_conv_kernels *si_conv_kernels_for(si_isa isa);
 
 #ifdef __cplusplus

@@ -15,6 +15,10 @@ extern const si_gemm_kernels si_gemm_8x12_neon;
 
 const si_gemm_kernels *si_gemm_kernels_for(si_isa isa) {
     switch (isa) {
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+    case SI_ISA_NEON:
+        return &si_gemm_8x12_neon;
+#endif
 #ifdef SEISINV_HAVE_AVX512
     case SI_ISA_AVX512:
         return &si_gemm_8x32_avx512;
@@ -24,10 +28,6 @@ const si_gemm_kernels *si_gemm_kernels_for(si_isa isa) {
 #ifdef SEISINV_HAVE_AVX2
     case SI_ISA_AVX2:
         return &si_gemm_6x16_avx2;
-#endif
-#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
-    case SI_ISA_NEON:
-        return &si_gemm_8x12_neon;
 #endif
     default:
         return &si_gemm_4x8_scalar;

@@ -24,13 +24,13 @@ typedef void (*si_norm_block_relu_fn)(float *out, float *stats, const float *in,
                                       float eps);
 
 typedef struct si_norm_kernels {
-    const char *name; /* "scalar", "avx2" */
+    const char *name; /* "scalar", "avx2", "neon" */
     si_isa isa;
     si_norm_block_relu_fn block_relu;
 } si_norm_kernels;
 
-/* The best table the family has at or below `isa` (AVX-512 runs AVX2, NEON
- * scalar until norm-*-neon.c exists). Never NULL. */
+/* The best table the family has at or below `isa` (AVX-512 runs AVX2; NEON
+ * has its own on aarch64, armhf runs scalar). Never NULL. */
 const si_norm_kernels *si_norm_kernels_for(si_isa isa);
 
 #ifdef __cplusplus

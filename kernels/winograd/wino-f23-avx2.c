@@ -1,13 +1,127 @@
 /* Winograd F(2×2, 3×3) transforms, AVX2: eight tiles per vector. The input
- * side gathers each tile's 4×4 window with masked gathers (the mask is the
- * zero padding), the output side writes two output rows of eight tiles with
- * plain stores when the tiles are adjacent and inside, else scatters. */
+ * side reads eight tiles side by side at dilation 1 with masked loads and
+ * even/odd shuffles (input_run), and gathers each tile's 4×4 window with
+ * masked gathers otherwise (the mask is the zero padding); the output side
+ * writes two output rows of eight tiles with plain stores when the tiles are
+ * adjacent and inside, else scatters. */
 #include <immintrin.h>
 #include <stdint.h>
 
 #include "wino-impl.h"
 
 enum { L = 8 };
+
+/* Lanes j of an 8-float load from column x0 + j inside [0, w), as a mask. */
+static __m256i inside(int x0, int w) {
+    const __m256i j =
+        _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(x0));
+    return _mm256_and_si256(_mm256_cmpgt_epi32(j, _mm256_set1_epi32(-1)),
+                            _mm256_cmpgt_epi32(_mm256_set1_epi32(w), j));
+}
+
+/* Elements 0, 2, .., 14 (odd = 0) or 1, 3, .., 15 (odd = 1) of a:b. */
+static inline __m256 pick(__m256 a, __m256 b, int odd) {
+    const __m256 e = odd ? _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))
+                         : _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/* Lanes j of a gather of columns x0 + d·j inside [0, w), as a mask. */
+static __m256i inside_strided(int x0, int d, int w) {
+    const __m256i j = _mm256_add_epi32(
+        _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(d)),
+        _mm256_set1_epi32(x0));
+    return _mm256_and_si256(_mm256_cmpgt_epi32(j, _mm256_set1_epi32(-1)),
+                            _mm256_cmpgt_epi32(_mm256_set1_epi32(w), j));
+}
+
+/* Lanes 2..7 of a, then lanes 0, 1 of b. */
+static inline __m256 shift2(__m256 a, __m256 b) {
+    const __m256i rot = _mm256_setr_epi32(2, 3, 4, 5, 6, 7, 0, 1);
+    return _mm256_blend_ps(_mm256_permutevar8x32_ps(a, rot), _mm256_permutevar8x32_ps(b, rot),
+                           0xC0);
+}
+
+/* Eight tiles side by side in one tile row (same image and row, first
+ * columns 2d apart): window column k of tile l is input column
+ * x0 + d·(2l + k - 1), so each window row is 18 values d apart. At
+ * dilation 1 they are read with four masked loads (the mask is the
+ * padding), else with three gathers (18 lanes, not 32), and split into even
+ * and odd elements. Returns 0, writing nothing, when the eight tiles are
+ * not such a run. */
+static int input_run(size_t dst_stride, float *base, const float *in, size_t img_stride,
+                     const si_wino_geom *g, size_t nr, size_t t) {
+    size_t img, img7;
+    int y0, x0, y7, x7;
+    si_wino_tile(g, t, &img, &y0, &x0);
+    si_wino_tile(g, t + L - 1, &img7, &y7, &x7);
+    const int d = g->dil;
+    /* origins along a row rise by 2d within a residue class mod d, and a
+     * later class starts at a column that is not x0 + 14d: first and last
+     * decide */
+    if (img7 != img || y7 != y0 || x7 != x0 + 2 * d * (L - 1)) return 0;
+    const size_t cin = (size_t)g->cin, plane = (size_t)g->h * (size_t)g->w;
+    const int xs = x0 - d, w = g->w;
+    const __m256i ma = inside(xs, w), mb = inside(xs + 8, w);
+    const __m256i mc = inside(xs + 2, w), me = inside(xs + 10, w);
+    const __m256i ga = inside_strided(xs, d, w), gb = inside_strided(xs + 8 * d, d, w);
+    const __m256i gc = _mm256_and_si256(inside_strided(xs + 16 * d, d, w),
+                                        _mm256_setr_epi32(-1, -1, 0, 0, 0, 0, 0, 0));
+    const __m256i ia = _mm256_add_epi32(
+        _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(d)),
+        _mm256_set1_epi32(xs));
+    const __m256i ib = _mm256_add_epi32(ia, _mm256_set1_epi32(8 * d));
+    const __m256i ic = _mm256_add_epi32(ib, _mm256_set1_epi32(8 * d));
+    int rows[4];
+    for (int i = 0; i < 4; i++) {
+        const int y = y0 + d * (i - 1);
+        rows[i] = y >= 0 && y < g->h ? y : -1;
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (size_t ci = 0; ci < cin; ci++) {
+        const float *src = in + img * img_stride + ci * plane;
+        __m256 v[SI_WINO_POS], t4[SI_WINO_POS];
+        for (int i = 0; i < 4; i++) {
+            if (rows[i] < 0) {
+                v[4 * i] = v[4 * i + 1] = v[4 * i + 2] = v[4 * i + 3] = zero;
+                continue;
+            }
+            const float *row = src + (size_t)rows[i] * w;
+            __m256 a, b, c, e;
+            if (d == 1) {
+                /* masked lanes are never read: the address may be one before the row */
+                const float *p = (const float *)((uintptr_t)row + (uintptr_t)((intptr_t)xs * 4));
+                a = _mm256_maskload_ps(p, ma), b = _mm256_maskload_ps(p + 8, mb);
+                c = _mm256_maskload_ps(p + 2, mc), e = _mm256_maskload_ps(p + 10, me);
+            } else {
+                a = _mm256_mask_i32gather_ps(zero, row, ia, _mm256_castsi256_ps(ga), 4);
+                b = _mm256_mask_i32gather_ps(zero, row, ib, _mm256_castsi256_ps(gb), 4);
+                const __m256 f =
+                    _mm256_mask_i32gather_ps(zero, row, ic, _mm256_castsi256_ps(gc), 4);
+                c = shift2(a, b), e = shift2(b, f);
+            }
+            v[4 * i] = pick(a, b, 0);
+            v[4 * i + 1] = pick(a, b, 1);
+            v[4 * i + 2] = pick(c, e, 0);
+            v[4 * i + 3] = pick(c, e, 1);
+        }
+        for (int j = 0; j < 4; j++) { /* Bᵀ d */
+            t4[j] = _mm256_sub_ps(v[j], v[8 + j]);
+            t4[4 + j] = _mm256_add_ps(v[4 + j], v[8 + j]);
+            t4[8 + j] = _mm256_sub_ps(v[8 + j], v[4 + j]);
+            t4[12 + j] = _mm256_sub_ps(v[4 + j], v[12 + j]);
+        }
+        float *o = base + ci * nr;
+        for (int i = 0; i < 4; i++) { /* (Bᵀ d) B */
+            const __m256 *r = t4 + 4 * i;
+            _mm256_storeu_ps(o + (size_t)(4 * i) * dst_stride, _mm256_sub_ps(r[0], r[2]));
+            _mm256_storeu_ps(o + (size_t)(4 * i + 1) * dst_stride, _mm256_add_ps(r[1], r[2]));
+            _mm256_storeu_ps(o + (size_t)(4 * i + 2) * dst_stride, _mm256_sub_ps(r[2], r[1]));
+            _mm256_storeu_ps(o + (size_t)(4 * i + 3) * dst_stride, _mm256_sub_ps(r[1], r[3]));
+        }
+    }
+    return 1;
+}
 
 void si_wino_input_avx2(float *dst, size_t dst_stride, const float *in, size_t img_stride,
                         const si_wino_geom *g, size_t nr, size_t t0, size_t n) {
@@ -29,6 +143,7 @@ void si_wino_input_avx2(float *dst, size_t dst_stride, const float *in, size_t i
                     _mm256_storeu_ps(base + x * dst_stride + ci * nr, _mm256_setzero_ps());
             continue;
         }
+        if (q0 + L <= n && input_run(dst_stride, base, in, img_stride, g, nr, t0 + q0)) continue;
         int32_t off[SI_WINO_POS][L], ok[SI_WINO_POS][L];
         for (int l = 0; l < L; l++) {
             size_t img = 0;

@@ -19,6 +19,14 @@ void si_wino_output_avx2(float *out, size_t out_img_stride, size_t out_cstride, 
                          const float *shift, int relu, size_t t0, size_t n);
 #endif
 
+#ifdef SEISINV_HAVE_AVX512
+void si_wino_input_avx512(float *dst, size_t dst_stride, const float *in, size_t img_stride,
+                          const si_wino_geom *g, size_t nr, size_t t0, size_t n);
+void si_wino_output_avx512(float *out, size_t out_img_stride, size_t out_cstride, const float *m,
+                           size_t m_stride, size_t ldm, const si_wino_geom *g, int co0, int co1,
+                           const float *shift, int relu, size_t t0, size_t n);
+#endif
+
 #if defined(SEISINV_HAVE_NEON) && defined(__aarch64__) /* armhf runs scalar */
 void si_wino_input_neon(float *dst, size_t dst_stride, const float *in, size_t img_stride,
                         const si_wino_geom *g, size_t nr, size_t t0, size_t n);

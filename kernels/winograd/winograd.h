@@ -66,14 +66,14 @@ typedef void (*si_wino_output_fn)(float *out, size_t out_img_stride, size_t out_
                                   int relu, size_t t0, size_t n);
 
 typedef struct si_wino_kernels {
-    const char *name; /* "scalar", "avx2" */
+    const char *name; /* "scalar", "avx2", "neon" */
     si_isa isa;
     si_wino_input_fn input;
     si_wino_output_fn output;
 } si_wino_kernels;
 
-/* The best table the family has at or below `isa` (AVX-512 runs AVX2, NEON
- * the scalar one). Never NULL. */
+/* The best table the family has at or below `isa` (AVX-512, AVX2; NEON
+ * has its own on aarch64, armhf runs scalar). Never NULL. */
 const si_wino_kernels *si_wino_kernels_for(si_isa isa);
 
 #ifdef __cplusplus

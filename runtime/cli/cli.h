@@ -19,6 +19,9 @@ int cmd_dataset(int argc, char **argv);
 int cmd_invert(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_grad(int argc, char **argv);
 
 /* Prints "seisinv <cmd>: <message>" for the last library error and returns
  * the exit code that status maps to. */

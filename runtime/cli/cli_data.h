@@ -22,6 +22,7 @@ enum {
     OPT_REC_Z,
     OPT_THREADS,
     OPT_SHOTS,
+    OPT_RECEIVERS,
     OPT_NZ,
     OPT_NX,
     OPT_FIRST_FREE /* first code a command may use for its own flags */
@@ -38,7 +39,8 @@ enum {
 /* Simulator flags as given; applied once the grid size is known (defaults
  * such as the source columns depend on it). NULL = not given. */
 typedef struct si_sim_flags {
-    const char *dx, *dt, *nt, *f0, *order, *pml, *src_x, *src_z, *rec_x, *rec_z, *threads, *shots;
+    const char *dx, *dt, *nt, *f0, *order, *pml, *src_x, *src_z, *rec_x, *rec_z, *threads, *shots,
+        *receivers;
     int free_surface;
 } si_sim_flags;
 

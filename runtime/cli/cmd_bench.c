@@ -157,6 +157,8 @@ int cmd_bench(int argc, char **argv) {
     args a = {.runs = 10, .warmup = 2, .peak = -1};
     int rc = parse(argc, argv, &a);
     if (rc) return rc < 0 ? SI_EXIT_OK : rc;
+    /* from here on Ctrl-C only sets a flag, so the temporary weights go too */
+    volatile int *stop = si_cli_interrupt_flag();
     char dir[512] = "", tmp_weights[600] = "";
     const char *path = a.weights;
     if (!path) {
@@ -173,7 +175,6 @@ int cmd_bench(int argc, char **argv) {
     const si_model_info *c = si_model_config(m);
     float *x = random_survey(c), *vel = malloc(sizeof(float) * c->H * c->W);
     double *t = malloc(sizeof(double) * (size_t)a.runs);
-    volatile int *stop = si_cli_interrupt_flag();
     if (!x || !vel || !t) {
         fprintf(stderr, "seisinv bench: out of memory\n");
         rc = SI_EXIT_FAIL;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_data.h"
+#include "cli_metrics.h"
 #include "cli_segy.h"
 #include "seisinv/model.h"
 #include "seisinv/npy.h"
@@ -37,6 +38,9 @@ static const char usage[] =
     "      --png FILE      also draw the model (the first one of a shard)\n"
     "      --dx M          grid spacing of the model in metres (default 10)\n"
     "      --srt           the input is [S, R, T] ([n, S, R, T]): T contiguous\n"
+    "      --truth V.npy   the true model(s) in m/s ([H, W], or [n, 1, H, W] for a\n"
+    "                      shard): print MAE, MSE, RMSE, PSNR, SSIM, MS-SSIM (on\n"
+    "                      velocity normalised to [0, 1]) and MAE, RMSE in m/s\n"
     "  -j, --threads N     threads (default: one per CPU)\n"
     "  -h, --help          this text\n"
     "SEG-Y input:\n"
@@ -50,13 +54,14 @@ static const char usage[] =
     "\n"
     "Exit codes: 0 done, 2 bad input (nothing written), 130 interrupted.\n";
 
-enum { OPT_PNG = OPT_FIRST_FREE, OPT_SRT, OPT_DX2, OPT_FORCE, OPT_X0, OPT_TOL };
+enum { OPT_PNG = OPT_FIRST_FREE, OPT_SRT, OPT_DX2, OPT_FORCE, OPT_X0, OPT_TOL, OPT_TRUTH };
 
 static const struct option options[] = {{"weights", required_argument, 0, 'w'},
                                         {"output", required_argument, 0, 'o'},
                                         {"png", required_argument, 0, OPT_PNG},
                                         {"dx", required_argument, 0, OPT_DX2},
                                         {"srt", no_argument, 0, OPT_SRT},
+                                        {"truth", required_argument, 0, OPT_TRUTH},
                                         {"threads", required_argument, 0, 'j'},
                                         {"help", no_argument, 0, 'h'},
                                         {"force", no_argument, 0, OPT_FORCE},
@@ -68,7 +73,8 @@ static const struct option options[] = {{"weights", required_argument, 0, 'w'},
                                         {0, 0, 0, 0}};
 
 typedef struct args {
-    const char *weights, *in, *out, *png;
+    const char *weights, *in, *out, *png, *truth;
+    si_array truth_v; /* --truth, read and checked before inference */
     int srt;
     long threads;
     si_cli_geom geom; /* SEG-Y input; geom.dx is also the pictures' grid spacing */
@@ -90,6 +96,9 @@ static int parse(int argc, char **argv, args *a) {
             break;
         case OPT_SRT:
             a->srt = 1;
+            break;
+        case OPT_TRUTH:
+            a->truth = optarg;
             break;
         case 'j':
             if (si_parse_int(optarg, 1, 1024, &a->threads))
@@ -167,6 +176,13 @@ static long long check_shape(const args *a, const si_model_info *m, const si_arr
                        a->in, got, a->srt ? "R, T" : "T, R", m->S, (int)want[1], (int)want[2],
                        a->srt ? "R, T" : "T, R",
                        a->srt ? "" : " (--srt for T-contiguous [S, R, T] input)");
+    const int64_t r = h->ndim >= 3 ? h->shape[h->ndim - (a->srt ? 2 : 1)] : 0;
+    if (r != m->R && r > m->R)
+        fprintf(stderr,
+                "seisinv invert: the survey has %lld receivers, the model takes %d: record "
+                "those with `seisinv simulate --receivers %d`, or give SEG-Y (mapped by "
+                "position)\n",
+                (long long)r, m->R, m->R);
     return -1;
 }
 
@@ -175,6 +191,39 @@ static si_err draw(const args *a, const si_model_info *m, const float *vel) {
     if (!a->png) return SI_OK;
     return si_png_write_velocity(a->png, vel, m->H, m->W, (float)a->geom.dx, (float)m->v_min,
                                  (float)m->v_max);
+}
+
+/* --truth: the true model(s) for n predictions, checked before any work. */
+static int truth_read(args *a, const si_model_info *m, long long n) {
+    if (!a->truth) return 0;
+    return si_cli_truth_read("invert", a->truth, n, m->H, m->W, &a->truth_v);
+}
+
+/* --truth: an accumulator for the metrics (NULL without --truth). */
+static si_err truth_acc(const args *a, const si_model_info *m, si_metrics_acc **acc) {
+    *acc = NULL;
+    return a->truth ? si_metrics_acc_new(acc, m->H, m->W, m->v_min, m->v_max) : SI_OK;
+}
+
+/* --truth: metrics of prediction i against true model i. */
+static si_err truth_add(const args *a, si_metrics_acc *acc, const float *vel, long long i) {
+    if (!acc) return SI_OK;
+    const size_t per = (size_t)a->truth_v.shape[a->truth_v.ndim - 2] *
+                       (size_t)a->truth_v.shape[a->truth_v.ndim - 1];
+    return si_metrics_acc_add(acc, vel, a->truth_v.data + (size_t)i * per, NULL);
+}
+
+/* Prints the metrics and frees the accumulator. */
+static void truth_print(const args *a, si_metrics_acc *acc) {
+    if (!acc) return;
+    const si_metrics m = si_metrics_acc_mean(acc);
+    const long long n = si_metrics_acc_count(acc);
+    if (n > 1)
+        printf("mean metrics of %lld models against %s:\n", n, a->truth);
+    else
+        printf("metrics against %s:\n", a->truth);
+    si_cli_print_metrics(stdout, "", &m);
+    si_metrics_acc_free(acc);
 }
 
 /* The survey is read straight into the model's own buffer (no copy of it
@@ -202,11 +251,18 @@ static int run_single(const args *a, si_model *model, const si_model_info *m, in
         free(vel);
         return si_cli_usage_error("invert", "%s: %s", a->in, si_last_error());
     }
+    si_metrics_acc *acc = NULL;
+    if (!st) st = truth_acc(a, m, &acc);
+    if (!st) st = truth_add(a, acc, vel, 0);
     if (!st) st = draw(a, m, vel);
     if (!st) st = si_cli_write_velocity(a->out, vel, m->H, m->W, a->geom.dx, m->v_min, m->v_max);
     free(vel);
-    if (st) return si_cli_report("invert", st);
+    if (st) {
+        si_metrics_acc_free(acc);
+        return si_cli_report("invert", st);
+    }
     printf("wrote %s [%d, %d] m/s\n", a->out, m->H, m->W);
+    truth_print(a, acc);
     return SI_EXIT_OK;
 }
 
@@ -220,13 +276,15 @@ static int run_batch(const args *a, si_model *model, const si_model_info *m, lon
     FILE *fp = fopen(a->in, "rb");
     const int64_t shape[4] = {n, 1, m->H, m->W};
     si_npy_writer *w = NULL;
-    si_err st = SI_OK;
+    si_metrics_acc *acc = NULL;
+    si_err st = truth_acc(a, m, &acc);
     int rc = SI_EXIT_OK;
     if (!vel) {
         fprintf(stderr, "seisinv invert: out of memory\n");
         rc = SI_EXIT_FAIL;
         goto done;
     }
+    if (st) goto done;
     if (!fp || fseek(fp, (long)offset, SEEK_SET) != 0) {
         rc = si_cli_usage_error("invert", "%s: cannot read: %s", a->in, strerror(errno));
         goto done;
@@ -256,7 +314,8 @@ static int run_batch(const args *a, si_model *model, const si_model_info *m, lon
             goto done;
         }
         if (i == 0) memcpy(first, vel, out_per * sizeof(float));
-        st = si_npy_writer_append(w, vel, out_per);
+        st = truth_add(a, acc, vel, i);
+        if (!st) st = si_npy_writer_append(w, vel, out_per);
         si_progress_update(&bar, i + 1);
     }
     si_progress_finish(&bar);
@@ -266,7 +325,9 @@ static int run_batch(const args *a, si_model *model, const si_model_info *m, lon
         w = NULL;
     }
     if (!st) printf("wrote %s [%lld, 1, %d, %d] m/s\n", a->out, n, m->H, m->W);
+    if (!st) truth_print(a, acc), acc = NULL;
 done:
+    si_metrics_acc_free(acc);
     if (st) rc = si_cli_report("invert", st);
     if (w) si_npy_writer_abort(w);
     if (fp) fclose(fp);
@@ -276,7 +337,7 @@ done:
 
 /* A SEG-Y survey: mapped onto the model's geometry (report printed) straight
  * into the model's survey buffer, inferred, written by the -o extension. */
-static int run_segy(const args *a) {
+static int run_segy(args *a) {
     if (a->srt) return si_cli_usage_error("invert", "--srt is for .npy input; %s is SEG-Y", a->in);
     si_model *model;
     const si_model_options opt = {.threads = (int)a->threads};
@@ -286,13 +347,20 @@ static int run_segy(const args *a) {
     float *x = si_model_survey_buffer(model), *vel = malloc((size_t)m->H * m->W * sizeof(float));
     int rc = vel ? si_cli_segy_survey("invert", a->in, m->S, m->R, m->T, m->W, &a->geom, x)
                  : SI_EXIT_FAIL;
+    si_metrics_acc *acc = NULL;
+    if (!rc) rc = truth_read(a, m, 1);
+    if (!rc && (st = truth_acc(a, m, &acc))) rc = si_cli_report("invert", st);
     if (!vel) fprintf(stderr, "seisinv invert: out of memory\n");
     if (!rc) st = si_infer(model, x, SI_LAYOUT_SRT, vel);
+    if (!rc && !st) st = truth_add(a, acc, vel, 0);
     if (!rc && !st) st = draw(a, m, vel);
     if (!rc && !st)
         st = si_cli_write_velocity(a->out, vel, m->H, m->W, a->geom.dx, m->v_min, m->v_max);
     if (!rc && st) rc = si_cli_report("invert", st);
     if (!rc) printf("wrote %s [%d, %d] m/s\n", a->out, m->H, m->W);
+    if (!rc) truth_print(a, acc), acc = NULL;
+    si_metrics_acc_free(acc);
+    si_array_free(&a->truth_v);
     free(vel);
     si_model_free(model);
     return rc;
@@ -312,13 +380,13 @@ int cmd_invert(int argc, char **argv) {
     if ((st = si_model_load(&model, a.weights, &opt))) return si_cli_report("invert", st);
     const si_model_info *m = si_model_config(model);
     const long long n = check_shape(&a, m, &h);
-    if (n < 0)
-        rc = SI_EXIT_BADINPUT;
-    else if (h.ndim == 4 && (si_cli_segy_name(a.out) || si_cli_has_ext(a.out, ".png")))
+    rc = n < 0 ? SI_EXIT_BADINPUT : truth_read(&a, m, n);
+    if (!rc && h.ndim == 4 && (si_cli_segy_name(a.out) || si_cli_has_ext(a.out, ".png")))
         rc = si_cli_usage_error("invert",
                                 "-o %s: a shard's models [n, 1, H, W] are written as .npy", a.out);
-    else
+    else if (!rc)
         rc = h.ndim == 3 ? run_single(&a, model, m, offset) : run_batch(&a, model, m, n, offset);
     si_model_free(model);
+    si_array_free(&a.truth_v);
     return rc;
 }

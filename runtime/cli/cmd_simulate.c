@@ -35,6 +35,8 @@ static const char usage[] =
     "                       (default 20 at round(linspace(2, W-3, 20)))\n"
     "      --src-z Z        source row (default 1)\n"
     "      --rec-x LIST     receiver columns (default every column)\n"
+    "      --receivers N    N receivers at round(linspace(0, W-1, N)); 32 records\n"
+    "                       what SeisInvNet (`seisinv invert`) takes\n"
     "      --rec-z Z        receiver row (default 1)\n"
     "      --threads N      shots run in parallel (default 0 = all cores)\n"
     "  -h, --help           this text\n"
@@ -51,6 +53,7 @@ static const struct option options[] = {{"model", required_argument, 0, 'm'},
                                         {"src-z", required_argument, 0, OPT_SRC_Z},
                                         {"rec-x", required_argument, 0, OPT_REC_X},
                                         {"rec-z", required_argument, 0, OPT_REC_Z},
+                                        {"receivers", required_argument, 0, OPT_RECEIVERS},
                                         SI_SIM_LONG_OPTIONS,
                                         {0, 0, 0, 0}};
 

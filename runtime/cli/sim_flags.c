@@ -47,6 +47,9 @@ int si_sim_flags_store(si_sim_flags *f, int opt, const char *arg) {
     case OPT_SHOTS:
         f->shots = arg;
         break;
+    case OPT_RECEIVERS:
+        f->receivers = arg;
+        break;
     default:
         return 0;
     }
@@ -98,7 +101,7 @@ static int list_flag(const char *cmd, const char *flag, const char *arg, int *ou
 }
 
 int si_sim_flags_apply(const char *cmd, const si_sim_flags *f, si_sim_config *cfg) {
-    int rc, shots = 0;
+    int rc, shots = 0, receivers = 0;
     if ((rc = pos_float(cmd, "dx", f->dx, 1e5, &cfg->dx)) ||
         (rc = pos_float(cmd, "dt", f->dt, 10, &cfg->dt)) ||
         (rc = pos_float(cmd, "f0", f->f0, 1e5, &cfg->f0)) ||
@@ -109,6 +112,7 @@ int si_sim_flags_apply(const char *cmd, const si_sim_flags *f, si_sim_config *cf
         (rc = int_flag(cmd, "src-z", f->src_z, -1000000, 1000000, &cfg->src_z)) ||
         (rc = int_flag(cmd, "rec-z", f->rec_z, -1000000, 1000000, &cfg->rec_z)) ||
         (rc = int_flag(cmd, "shots", f->shots, 1, SI_SIM_MAX_SHOTS, &shots)) ||
+        (rc = int_flag(cmd, "receivers", f->receivers, 1, SI_SIM_MAX_RECS, &receivers)) ||
         (rc = list_flag(cmd, "src-x", f->src_x, cfg->src_x, SI_SIM_MAX_SHOTS, &cfg->nsrc)) ||
         (rc = list_flag(cmd, "rec-x", f->rec_x, cfg->rec_x, SI_SIM_MAX_RECS, &cfg->nrec)))
         return rc;
@@ -122,6 +126,14 @@ int si_sim_flags_apply(const char *cmd, const si_sim_flags *f, si_sim_config *cf
         cfg->nsrc = shots;
         for (int i = 0; i < shots; i++)
             cfg->src_x[i] = shots == 1 ? 2 : 2 + (int)rint((double)i * (cfg->nx - 5) / (shots - 1));
+    }
+    if (receivers) {
+        /* round(linspace(0, nx-1, N)): 32 gives the columns SeisInvNet sees
+         * (SPEC §2), as `seisinv dataset` records them */
+        if (f->rec_x) return bad(cmd, "receivers", f->receivers, "give --receivers or --rec-x, not both");
+        if (receivers > cfg->nx) return bad(cmd, "receivers", f->receivers, "more receivers than grid columns");
+        cfg->nrec = receivers;
+        si_sim_network_receivers(cfg->nx, receivers, cfg->rec_x);
     }
     return 0;
 }

@@ -1,8 +1,8 @@
 /* A conv as GEMM over im2col chunks: the weights are a pre-packed A, each
  * chunk of output pixels is im2col-packed straight into B panels (no full
  * im2col matrix), and the GEMM epilogue adds the folded BatchNorm shift and
- * applies ReLU. Threads take disjoint rows or columns of the output
- * (si_gemm_split: whole panels of the longer side). */
+ * applies ReLU. Threads take disjoint columns of the output (whole panels),
+ * rows only when there are fewer column panels than threads. */
 #include <string.h>
 
 #include "nn_internal.h"
@@ -42,9 +42,21 @@ size_t nn_conv_bpack_floats(const nn_conv *c, const si_gemm_kernels *gemm) {
 }
 
 size_t nn_conv_ctmp_floats(const nn_conv *c) {
-    if (c->wino) return SI_WINO_POS * (size_t)c->cout * c->chunk;
+    if (c->wino) return SI_WINO_POS * c->mstride;
     /* only chunks that span images go through ctmp */
     return c->npix < c->chunk ? (size_t)c->cout * c->chunk : 0;
+}
+
+/* Threads split the output columns whenever each gets a panel: a row split
+ * would have every thread build the same im2col panels (Global layer 10:
+ * 512 rows, 320 columns), while a column split only has each read all of
+ * the pre-packed weights. */
+static si_gemm_range split(const si_gemm_kernels *gemm, size_t m, size_t n, size_t parts,
+                           size_t part) {
+    const size_t panels = (n + gemm->nr - 1) / gemm->nr;
+    if (parts <= 1 || panels < parts) return si_gemm_split(gemm, m, n, parts, part);
+    const size_t b = panels * part / parts * gemm->nr, e = panels * (part + 1) / parts * gemm->nr;
+    return (si_gemm_range){0, m, b < n ? b : n, e < n ? e : n};
 }
 
 void nn_conv_run(const nn_conv *c, const nn_kernels *kern, const float *in, float *out, int part,
@@ -54,8 +66,7 @@ void nn_conv_run(const nn_conv *c, const nn_kernels *kern, const float *in, floa
         return;
     }
     const size_t npix = c->npix, cols = (size_t)c->images * npix;
-    const si_gemm_range r =
-        si_gemm_split(kern->gemm, (size_t)c->cout, cols, (size_t)parts, (size_t)part);
+    const si_gemm_range r = split(kern->gemm, (size_t)c->cout, cols, (size_t)parts, (size_t)part);
     if (r.m_begin == r.m_end) return;
     for (size_t j = r.n_begin; j < r.n_end;) {
         const size_t img = j / npix, pix = j % npix;

@@ -13,6 +13,12 @@ enum { WINO_BUDGET = 1 << 17 };
  * the smallest in SeisInvNet, it still wins). */
 enum { WINO_MIN_CIN = 32 };
 
+/* The 16 V (and M) matrices of a chunk are whole multiples of 4 KB long, so
+ * the transforms' 16 streams, one per matrix, would all map to the same L1
+ * sets and evict each other; one cache line of skew between consecutive
+ * matrices spreads them over 16 sets. */
+enum { WINO_SKEW = 16 };
+
 int nn_wino_eligible(const si_conv_geom *g) {
     return g->kh == 3 && g->kw == 3 && g->stride_h == 1 && g->stride_w == 1 &&
            g->dil_h == g->dil_w && g->pad_h == g->dil_h && g->pad_w == g->dil_w &&
@@ -33,7 +39,8 @@ void nn_wino_setup(nn_conv *c, const si_gemm_kernels *gemm) {
     if (chunk < nr) chunk = nr;
     if (chunk > (c->tiles + nr - 1) / nr * nr) chunk = (c->tiles + nr - 1) / nr * nr;
     c->chunk = chunk;
-    c->vstride = chunk * (size_t)g->cin; /* chunk is whole panels */
+    c->vstride = chunk * (size_t)g->cin + WINO_SKEW; /* chunk is whole panels */
+    c->mstride = chunk * (size_t)c->cout + WINO_SKEW;
     c->a_stride = si_gemm_packed_a_floats(gemm, (size_t)c->cout, (size_t)g->cin);
     c->k = (size_t)g->cin;
 }
@@ -42,7 +49,7 @@ void nn_wino_run(const nn_conv *c, const nn_kernels *kern, const float *in, floa
                  int parts, const nn_scratch *ws) {
     const size_t t_begin = c->tiles * (size_t)part / (size_t)parts;
     const size_t t_end = c->tiles * (size_t)(part + 1) / (size_t)parts;
-    const size_t mstride = (size_t)c->cout * c->chunk;
+    const size_t mstride = c->mstride;
     for (size_t t = t_begin; t < t_end; t += c->chunk) {
         const size_t n = t_end - t < c->chunk ? t_end - t : c->chunk;
         kern->wino->input(ws->bpack, c->vstride, in, c->in_stride, &c->wg, kern->gemm->nr, t, n);

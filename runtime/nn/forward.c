@@ -72,9 +72,16 @@ static void run_part(void *ctx, int part, int parts) {
     case NN_STEP_CONV: {
         const float *in = nn_buf_ptr(m, st->in);
         float *out = nn_buf_ptr(m, st->out);
-        for (int i = 0; i < st->nconv; i++)
+        /* Equal im2col convs (the convT phases) that the threads can share
+         * out evenly: whole convs per thread, so no two threads build the
+         * same im2col chunk. Else every thread takes a part of each. */
+        const int whole = st->nconv >= parts && st->nconv % parts == 0 && !m->convs[st->conv0].wino;
+        for (int i = 0; i < st->nconv; i++) {
+            if (whole && i % parts != part) continue;
             nn_conv_run(&m->convs[st->conv0 + i], &m->kern, in + st->in_off[i],
-                        out + st->out_off[i], part, parts, &m->scratch[part]);
+                        out + st->out_off[i], whole ? 0 : part, whole ? 1 : parts,
+                        &m->scratch[part]);
+        }
         break;
     }
     case NN_STEP_EMBED:

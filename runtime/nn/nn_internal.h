@@ -90,7 +90,7 @@ typedef struct nn_conv {
     int wino;
     si_wino_geom wg;
     int ty0[NN_WINO_ORIGINS], tx0[NN_WINO_ORIGINS];
-    size_t tiles, a_stride, vstride;
+    size_t tiles, a_stride, vstride, mstride;
 } nn_conv;
 
 /* Runs part `part` of `parts` of the conv (disjoint parts of the output). */

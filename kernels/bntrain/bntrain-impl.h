@@ -1,0 +1,12 @@
+/* The per-ISA training-norm kernels behind si_bntrain_kernels. Internal. */
+#ifndef SI_KERNELS_BNTRAIN_IMPL_H
+#define SI_KERNELS_BNTRAIN_IMPL_H
+
+#include "bntrain.h"
+
+extern const si_bntrain_kernels si_bntrain_scalar;
+#ifdef SEISINV_HAVE_AVX2
+extern const si_bntrain_kernels si_bntrain_avx2;
+#endif
+
+#endif
