@@ -7,7 +7,7 @@
 # slow ones shrink their problems there (SEISINV_EMULATED=1, set by CMake for
 # cross builds) but keep every check. CI runs this for aarch64.
 # --test-full: the same tests at their native sizes (SEISINV_TEST_FULL_SIZE=1;
-# about 40 minutes on 2 cores: the network alone is ~20 s a pass under qemu).
+# about 40 CPU-minutes: one pass of the network alone is ~20 s under qemu).
 # --static: only the program, linked fully statically (-DSEISINV_STATIC=ON),
 # into build-<arch>-static/seisinv: the one file to copy to a field unit. It
 # unpacks libsegyio.a from libsegyio-dev:<arch> there (apt-get download; not
@@ -43,7 +43,12 @@ HOST=$(dpkg --print-architecture)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 if [ "$MODE" = --kernels-only ]; then
-  installed "gcc-$TRIPLET" || { echo "cross: gcc-$TRIPLET is not installed" >&2; exit 1; }
+  if ! installed "gcc-$TRIPLET"; then # a build-machine package: no Multi-Arch concerns
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -q || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "gcc-$TRIPLET"
+  fi
   # The flags of toolchains/$TRIPLET.cmake and CMakeLists.txt (NEON files).
   base="-std=c11 -O3 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -DSEISINV_HAVE_NEON -Ikernels"
   neon=""
@@ -127,7 +132,7 @@ if [ "$MODE" = --static ]; then
     cp "$tmp/root/usr/lib/$TRIPLET/libsegyio.a" "$DEPS/lib/"
     rm -rf "$tmp"
   fi
-  cmake -S . -B "$BUILD-static" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
+  cmake --no-warn-unused-cli -S . -B "$BUILD-static" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
     -DCMAKE_BUILD_TYPE=Release -DSEISINV_STATIC=ON -DSEISINV_STATIC_DEPS="$DEPS" \
     -DSEISINV_TESTS=OFF -DSEISINV_BENCH=OFF >/dev/null
   cmake --build "$BUILD-static" -j"$(nproc)" --target seisinv
@@ -139,7 +144,7 @@ fi
 
 BENCH=OFF
 installed "libbenchmark-dev:$ARCH" && BENCH=ON
-cmake -S . -B "$BUILD" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
+cmake --no-warn-unused-cli -S . -B "$BUILD" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
   -DCMAKE_BUILD_TYPE=Release -DSEISINV_BENCH=$BENCH >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
 

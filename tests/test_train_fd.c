@@ -65,7 +65,7 @@ static void test_layers_fd(void **state) {
     if (si_net_create(&n, &o)) fail_msg("%s", si_last_error());
     const si_model_info *c = si_net_config(n);
     const size_t srt = (size_t)c->S * c->R * c->T, hw = (size_t)c->H * c->W;
-    float *x = malloc(B * srt * sizeof(float)), *y = malloc(B * hw * sizeof(float));
+    float *x = malloc(B * srt * sizeof(float)), *y = calloc(B * hw, sizeof(float));
     float *pred = malloc(B * hw * sizeof(float)), *dy = malloc(B * hw * sizeof(float));
     for (size_t i = 0; i < B * srt; i++)
         x[i] = (float)(nrand() * (1 + 0.5 * sin((double)(i % c->T) / 40)));

@@ -8,10 +8,13 @@
 # out: inference = count(--runs 2) - count(--runs 1); FD = 10 x (count(nt
 # 200) - count(nt 100)). Needs the cross build (scripts/cross.sh aarch64).
 #   bench/arm/count-insns.sh [BUILD_DIR]      (default build-aarch64)
-# About 15 CPU-minutes; prints one row per workload and kernel table.
+# ISAS="neon" (or "scalar") limits the kernel tables; bench/arm/estimate.py
+# turns the rows into Cortex-A72/A76 latencies. About 30 CPU-minutes (the
+# scalar inference is the slow part); prints one row per workload and table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build-aarch64}
+ISAS=${ISAS:-neon scalar}
 [ -f "$BUILD/seisinv" ] || { echo "count-insns: no $BUILD/seisinv (scripts/cross.sh aarch64)" >&2; exit 2; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -32,9 +35,11 @@ row() { # NAME ISA FACTOR A B
 }
 
 qemu-aarch64 -L / "$BUILD/seisinv" model --type 3 --seed 1 --nz 100 --nx 100 -o "$WORK/m.npy" >/dev/null
-for isa in neon scalar; do
-  count "$WORK/b1" $isa bench -j 1 --runs 1 --warmup 0
-  count "$WORK/b2" $isa bench -j 1 --runs 2 --warmup 0
+# --peak: no peak measurement (it repeats until a time is reached, so its
+# instruction count is not fixed).
+for isa in $ISAS; do
+  count "$WORK/b1" $isa bench -j 1 --runs 1 --warmup 0 --peak 100
+  count "$WORK/b2" $isa bench -j 1 --runs 2 --warmup 0 --peak 100
   row inference $isa 1 "$WORK/b1" "$WORK/b2"
   count "$WORK/f1" $isa simulate --model "$WORK/m.npy" -o "$WORK/s.npy" --nt 100 --threads 1
   count "$WORK/f2" $isa simulate --model "$WORK/m.npy" -o "$WORK/s.npy" --nt 200 --threads 1
