@@ -13,3 +13,16 @@ target_compile_definitions(test_train_grad_paper PRIVATE GRAD_CASE="paper" GRAD_
 si_test(test_train_alloc ${CMAKE_CURRENT_SOURCE_DIR}/test_train_alloc.c TIMEOUT 120)
 target_link_options(test_train_alloc PRIVATE
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign)
+
+# Whole steps (tests/test_train_step.c): a small configuration overfits three
+# samples with Adam; one L2 + Adam step against PyTorch's (step_case.py; long:
+# the oracle alone takes 40-120 s here on the small configuration, ~5 min on the paper one).
+# Label nosan: ~8 minutes under ASan+UBSan, whose run the other training tests
+# already cover with the same code paths.
+si_test(test_train_overfit ${CMAKE_CURRENT_SOURCE_DIR}/test_train_step.c LABELS unit nosan
+  TIMEOUT 180)
+target_compile_definitions(test_train_overfit PRIVATE STEP_OVERFIT STEP_NO_TORCH)
+si_test(test_train_step ${CMAKE_CURRENT_SOURCE_DIR}/test_train_step.c LABELS long TIMEOUT 900)
+si_test(test_train_step_paper ${CMAKE_CURRENT_SOURCE_DIR}/test_train_step.c LABELS long
+  TIMEOUT 3600)
+target_compile_definitions(test_train_step_paper PRIVATE STEP_CASE="paper")
