@@ -25,8 +25,7 @@ endforeach()
 # malloc/calloc/realloc of the whole program (library included: it is
 # linked statically) go through counting wrappers.
 si_test(test_nn_alloc ${CMAKE_CURRENT_SOURCE_DIR}/test_nn_alloc.c)
-target_link_options(test_nn_alloc PRIVATE
-  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign)
+si_count_allocations(test_nn_alloc)
 
 si_test(test_nn_models ${CMAKE_CURRENT_SOURCE_DIR}/test_nn_models.c)
 si_test(test_cli_invert ${CMAKE_CURRENT_SOURCE_DIR}/test_cli_invert.c)

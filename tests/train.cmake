@@ -11,8 +11,7 @@ target_compile_definitions(test_train_grad_paper PRIVATE GRAD_CASE="paper" GRAD_
 
 # malloc & co. of the whole program go through counting wrappers.
 si_test(test_train_alloc ${CMAKE_CURRENT_SOURCE_DIR}/test_train_alloc.c TIMEOUT 120)
-target_link_options(test_train_alloc PRIVATE
-  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign)
+si_count_allocations(test_train_alloc)
 
 # Whole steps (tests/test_train_step.c): a small configuration overfits three
 # samples with Adam; one L2 + Adam step against PyTorch's (step_case.py; long:
