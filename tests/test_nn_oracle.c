@@ -28,32 +28,13 @@ static int have_torch(void) {
 static int setup(void **state) {
     (void)state;
     if (!have_torch()) return 0;
-    const char *src = getenv("SEISINV_SRC");
-    assert_non_null(src);
     snprintf(dir, sizeof dir, "%s", si_test_tmpdir());
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 '%s/tests/oracle/make_case.py' --config %s --seed %d --out '%s' "
-             ">'%s/log.txt' 2>&1",
-             src, NN_CASE, NN_SEED, dir, dir);
-    if (system(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "%s/log.txt", dir);
-        char *log = si_test_slurp(cmd, NULL);
-        fprintf(stderr, "make_case.py failed:\n%s\n", log ? log : "(no log)");
-        free(log);
-        return -1;
-    }
-    return 0;
+    return si_test_run_oracle(dir, "make_case.py", "--config %s --seed %d", NN_CASE, NN_SEED);
 }
 
 static int teardown(void **state) {
     (void)state;
-    if (*dir) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0) return -1;
-    }
-    return 0;
+    return *dir ? si_test_remove_tree(dir) : 0;
 }
 
 static void read_npy(const char *name, si_array *a) {

@@ -37,33 +37,17 @@ static int setup(void **state) {
         return 0;
     }
     if (system("/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1") != 0) return 0;
-    const char *src = getenv("SEISINV_SRC");
-    assert_non_null(src);
     snprintf(dir, sizeof dir, "%s", si_test_tmpdir());
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 '%s/tests/oracle/grad_case.py' --config %s --seed 5 --batch %d "
-             "--out '%s' >'%s/log.txt' 2>&1",
-             src, GRAD_CASE, GRAD_BATCH, dir, dir);
-    if (system(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "%s/log.txt", dir);
-        char *log = si_test_slurp(cmd, NULL);
-        fprintf(stderr, "grad_case.py failed:\n%s\n", log ? log : "(no log)");
-        free(log);
+    if (si_test_run_oracle(dir, "grad_case.py", "--config %s --seed 5 --batch %d", GRAD_CASE,
+                           GRAD_BATCH))
         return -1;
-    }
     have_case = 1;
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    if (*dir && !keep_dir) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0) return -1;
-    }
-    return 0;
+    return *dir && !keep_dir ? si_test_remove_tree(dir) : 0;
 }
 
 static void path_of(char *p, size_t n, const char *name) {

@@ -43,33 +43,18 @@ static int setup(void **state) {
         return 0;
     }
     if (system("/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1") != 0) return 0;
-    const char *src = getenv("SEISINV_SRC");
-    assert_non_null(src);
     snprintf(dir, sizeof dir, "%s", si_test_tmpdir());
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "/usr/bin/python3 '%s/tests/oracle/step_case.py' --config %s --seed 7 --batch %d "
-             "--lr %g --eps 1e-8,1e-6,1e-5 --out '%s' >'%s/log.txt' 2>&1",
-             src, STEP_CASE, STEP_BATCH, STEP_LR, dir, dir);
-    if (system(cmd) != 0) {
-        snprintf(cmd, sizeof cmd, "%s/log.txt", dir);
-        char *log = si_test_slurp(cmd, NULL);
-        fprintf(stderr, "step_case.py failed:\n%s\n", log ? log : "(no log)");
-        free(log);
+    if (si_test_run_oracle(dir, "step_case.py",
+                           "--config %s --seed 7 --batch %d --lr %g --eps 1e-8,1e-6,1e-5",
+                           STEP_CASE, STEP_BATCH, STEP_LR))
         return -1;
-    }
     have_case = 1;
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    if (*dir && !keep_dir) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0) return -1;
-    }
-    return 0;
+    return *dir && !keep_dir ? si_test_remove_tree(dir) : 0;
 }
 
 /* Adam moments for every parameter of n, and one update of them all

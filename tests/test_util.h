@@ -42,7 +42,8 @@ static inline int si_test_run_cli(const char *errfile, const char *fmt, ...) {
     va_end(ap);
     const char *bin = getenv("SEISINV_BIN");
     if (!bin) bin = "seisinv";
-    snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>%s", bin, args, errfile ? errfile : "/dev/null");
+    snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>%s", bin, args,
+             errfile ? errfile : "/dev/null");
     int rc = system(cmd);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -86,6 +87,35 @@ static inline int si_test_count_files(const char *dir, const char *needle) {
         pclose(p);
     }
     return n;
+}
+
+/* Runs the oracle script tests/oracle/<script> with /usr/bin/python3, the
+ * given args (shell-quoted by the caller) and --out '<dir>', its output in
+ * <dir>/log.txt; prints that log when it fails. Returns 0 or -1. */
+static inline int si_test_run_oracle(const char *dir, const char *script, const char *fmt, ...) {
+    char args[1024], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    const char *src = getenv("SEISINV_SRC");
+    assert_non_null(src);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 '%s/tests/oracle/%s' %s --out '%s' >'%s/log.txt' 2>&1", src, script,
+             args, dir, dir);
+    if (system(cmd) == 0) return 0;
+    snprintf(cmd, sizeof cmd, "%s/log.txt", dir);
+    char *log = si_test_slurp(cmd, NULL);
+    fprintf(stderr, "%s failed:\n%s\n", script, log ? log : "(no log)");
+    free(log);
+    return -1;
+}
+
+/* rm -rf dir; 0 or -1. */
+static inline int si_test_remove_tree(const char *dir) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 #endif
