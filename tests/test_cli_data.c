@@ -135,6 +135,26 @@ static void test_simulate_ok(void **state) {
     int64_t want2[3] = {1, 100, 20};
     assert_memory_equal(a.shape, want2, sizeof want2);
     si_array_free(&a);
+
+    /* --receivers N: N columns at round(linspace(0, W-1, N)), like the
+     * network's 32; the survey equals one recorded at those columns. */
+    assert_int_equal(si_test_run_cli(NULL,
+                                     "simulate --model '%s' -o '%s' --nt 60 --src-x 10 "
+                                     "--receivers 5",
+                                     in_dir("vel.npy"), in_dir("shots3.npy")),
+                     0);
+    assert_int_equal(si_test_run_cli(NULL,
+                                     "simulate --model '%s' -o '%s' --nt 60 --src-x 10 "
+                                     "--rec-x 0,10,20,29,39",
+                                     in_dir("vel.npy"), in_dir("shots4.npy")),
+                     0);
+    si_array r5, rl;
+    assert_int_equal(si_npy_read(in_dir("shots3.npy"), &r5), SI_OK);
+    assert_int_equal(si_npy_read(in_dir("shots4.npy"), &rl), SI_OK);
+    int64_t want3[3] = {1, 60, 5};
+    assert_memory_equal(r5.shape, want3, sizeof want3);
+    assert_memory_equal(r5.data, rl.data, sizeof(float) * 60 * 5);
+    si_array_free(&r5), si_array_free(&rl);
 }
 
 static void test_simulate_bad(void **state) {
@@ -155,6 +175,9 @@ static void test_simulate_bad(void **state) {
         "--src-z -1",
         "--rec-x 0:41",
         "--rec-x 1,,2",
+        "--receivers 0",
+        "--receivers 41",
+        "--receivers 4 --rec-x 1,2",
         "--order 3",
         "--nt 0",
         "--nt 1e3",
