@@ -8,7 +8,11 @@ const si_bntrain_kernels *si_bntrain_kernels_for(si_isa isa) {
     case SI_ISA_AVX2:
         return &si_bntrain_avx2;
 #endif
-    default: /* NEON: scalar until a bntrain-neon.c joins the table */
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+    case SI_ISA_NEON:
+        return &si_bntrain_neon;
+#endif
+    default: /* armhf NEON: no double vectors, the scalar table */
         return &si_bntrain_scalar;
     }
 }

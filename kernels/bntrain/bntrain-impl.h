@@ -8,5 +8,8 @@ extern const si_bntrain_kernels si_bntrain_scalar;
 #ifdef SEISINV_HAVE_AVX2
 extern const si_bntrain_kernels si_bntrain_avx2;
 #endif
+#if defined(SEISINV_HAVE_NEON) && defined(__aarch64__)
+extern const si_bntrain_kernels si_bntrain_neon;
+#endif
 
 #endif

@@ -8,6 +8,10 @@ static const si_col2im_kernels table_scalar = {
 static const si_col2im_kernels table_avx2 = {
     .name = "avx2", .isa = SI_ISA_AVX2, .col2im = si_col2im_avx2};
 #endif
+#ifdef SEISINV_HAVE_NEON
+static const si_col2im_kernels table_neon = {
+    .name = "neon", .isa = SI_ISA_NEON, .col2im = si_col2im_neon};
+#endif
 
 const si_col2im_kernels *si_col2im_kernels_for(si_isa isa) {
     switch (isa) {
@@ -16,7 +20,11 @@ const si_col2im_kernels *si_col2im_kernels_for(si_isa isa) {
     case SI_ISA_AVX2:
         return &table_avx2;
 #endif
-    default: /* NEON: scalar until a col2im-neon.c joins the table */
+#ifdef SEISINV_HAVE_NEON
+    case SI_ISA_NEON:
+        return &table_neon;
+#endif
+    default:
         return &table_scalar;
     }
 }

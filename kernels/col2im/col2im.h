@@ -28,7 +28,7 @@ typedef void (*si_col2im_fn)(float *img, const float *col, size_t ldc, const si_
                              size_t img_stride, size_t j0, size_t n);
 
 typedef struct si_col2im_kernels {
-    const char *name; /* "scalar", "avx2" */
+    const char *name; /* "scalar", "avx2", "neon" */
     si_isa isa;
     si_col2im_fn col2im;
 } si_col2im_kernels;
