@@ -2,7 +2,7 @@
  * widened to double in two 4-lane accumulators (so they agree with the
  * scalar reference to double rounding, not bit for bit); element-wise passes
  * with the same operation order as the scalar code (bit-identical, no FMA
- * contraction there). */
+ * contraction there). Tails run the scalar reference on what is left. */
 #include <immintrin.h>
 
 #include "bntrain-impl.h"
@@ -25,9 +25,7 @@ static double sum(const float *x, size_t n) {
         hi = _mm256_add_pd(hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
     }
     double s = hsum(_mm256_add_pd(lo, hi));
-    for (; i < n; i++)
-        s += x[i];
-    return s;
+    return s + si_bntrain_scalar.sum(x + i, n - i);
 }
 
 static double sumsq_dev(const float *x, size_t n, float mean) {
@@ -42,11 +40,7 @@ static double sumsq_dev(const float *x, size_t n, float mean) {
         hi = _mm256_fmadd_pd(b, b, hi);
     }
     double s = hsum(_mm256_add_pd(lo, hi));
-    for (; i < n; i++) {
-        const double d = (double)x[i] - mean;
-        s += d * d;
-    }
-    return s;
+    return s + si_bntrain_scalar.sumsq_dev(x + i, n - i, mean);
 }
 
 static void apply(float *y, const float *x, size_t n, float scale, float shift, int relu) {
@@ -58,10 +52,7 @@ static void apply(float *y, const float *x, size_t n, float scale, float shift, 
         if (relu) v = _mm256_and_ps(v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
         _mm256_storeu_ps(y + i, v);
     }
-    for (; i < n; i++) {
-        const float v = x[i] * scale + shift;
-        y[i] = relu && !(v > 0) ? 0.0f : v;
-    }
+    si_bntrain_scalar.apply(y + i, x + i, n - i, scale, shift, relu);
 }
 
 static void bwd_reduce(const float *da, const float *a, const float *x, size_t n, float mean,
@@ -82,13 +73,8 @@ static void bwd_reduce(const float *da, const float *a, const float *x, size_t n
             s1 = _mm256_fmadd_pd(d, _mm256_mul_pd(_mm256_sub_pd(xv, m), r), s1);
         }
     }
-    double t0 = hsum(s0), t1 = hsum(s1);
-    for (; i < n; i++) {
-        const float dy = a && !(a[i] > 0) ? 0.0f : da[i];
-        t0 += dy;
-        t1 += (double)dy * (((double)x[i] - mean) * rstd);
-    }
-    sums[0] += t0, sums[1] += t1;
+    sums[0] += hsum(s0), sums[1] += hsum(s1);
+    si_bntrain_scalar.bwd_reduce(da + i, a ? a + i : NULL, x + i, n - i, mean, rstd, sums);
 }
 
 static void bwd_apply(float *dx, const float *da, const float *a, const float *x, size_t n,
@@ -102,10 +88,7 @@ static void bwd_apply(float *dx, const float *da, const float *a, const float *x
         const __m256 t = _mm256_mul_ps(vc2, _mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
         _mm256_storeu_ps(dx + i, _mm256_sub_ps(_mm256_sub_ps(_mm256_mul_ps(vc1, dy), vc0), t));
     }
-    for (; i < n; i++) {
-        const float dy = a && !(a[i] > 0) ? 0.0f : da[i];
-        dx[i] = c1 * dy - c0 - c2 * (x[i] - mean);
-    }
+    si_bntrain_scalar.bwd_apply(dx + i, da + i, a ? a + i : NULL, x + i, n - i, mean, c1, c0, c2);
 }
 
 const si_bntrain_kernels si_bntrain_avx2 = {

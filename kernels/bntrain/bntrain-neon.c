@@ -3,7 +3,7 @@
  * scalar reference to double rounding, not bit for bit); element-wise passes
  * with the scalar code's operations in its order (separate multiply and
  * add, never vfmaq: bit-identical). armhf has no double vectors and runs
- * the scalar table. */
+ * the scalar table. Tails run the scalar reference on what is left. */
 #include "bntrain-impl.h"
 
 #if defined(__aarch64__)
@@ -26,9 +26,7 @@ static double sum(const float *x, size_t n) {
         hi = vaddq_f64(hi, vcvt_high_f64_f32(v));
     }
     double s = vaddvq_f64(vaddq_f64(lo, hi));
-    for (; i < n; i++)
-        s += x[i];
-    return s;
+    return s + si_bntrain_scalar.sum(x + i, n - i);
 }
 
 static double sumsq_dev(const float *x, size_t n, float mean) {
@@ -43,11 +41,7 @@ static double sumsq_dev(const float *x, size_t n, float mean) {
         hi = vfmaq_f64(hi, b, b);
     }
     double s = vaddvq_f64(vaddq_f64(lo, hi));
-    for (; i < n; i++) {
-        const double d = (double)x[i] - mean;
-        s += d * d;
-    }
-    return s;
+    return s + si_bntrain_scalar.sumsq_dev(x + i, n - i, mean);
 }
 
 static void apply(float *y, const float *x, size_t n, float scale, float shift, int relu) {
@@ -59,10 +53,7 @@ static void apply(float *y, const float *x, size_t n, float scale, float shift, 
         if (relu) v = masked(v, vcgtq_f32(v, zero));
         vst1q_f32(y + i, v);
     }
-    for (; i < n; i++) {
-        const float v = x[i] * scale + shift;
-        y[i] = relu && !(v > 0) ? 0.0f : v;
-    }
+    si_bntrain_scalar.apply(y + i, x + i, n - i, scale, shift, relu);
 }
 
 static void bwd_reduce(const float *da, const float *a, const float *x, size_t n, float mean,
@@ -80,13 +71,8 @@ static void bwd_reduce(const float *da, const float *a, const float *x, size_t n
         s1 = vfmaq_f64(s1, d0, vmulq_f64(vsubq_f64(x0, m), r));
         s1 = vfmaq_f64(s1, d1, vmulq_f64(vsubq_f64(x1, m), r));
     }
-    double t0 = vaddvq_f64(s0), t1 = vaddvq_f64(s1);
-    for (; i < n; i++) {
-        const float dy = a && !(a[i] > 0) ? 0.0f : da[i];
-        t0 += dy;
-        t1 += (double)dy * (((double)x[i] - mean) * rstd);
-    }
-    sums[0] += t0, sums[1] += t1;
+    sums[0] += vaddvq_f64(s0), sums[1] += vaddvq_f64(s1);
+    si_bntrain_scalar.bwd_reduce(da + i, a ? a + i : NULL, x + i, n - i, mean, rstd, sums);
 }
 
 static void bwd_apply(float *dx, const float *da, const float *a, const float *x, size_t n,
@@ -100,10 +86,7 @@ static void bwd_apply(float *dx, const float *da, const float *a, const float *x
         const float32x4_t t = vmulq_f32(vc2, vsubq_f32(vld1q_f32(x + i), vm));
         vst1q_f32(dx + i, vsubq_f32(vsubq_f32(vmulq_f32(vc1, dy), vc0), t));
     }
-    for (; i < n; i++) {
-        const float dy = a && !(a[i] > 0) ? 0.0f : da[i];
-        dx[i] = c1 * dy - c0 - c2 * (x[i] - mean);
-    }
+    si_bntrain_scalar.bwd_apply(dx + i, da + i, a ? a + i : NULL, x + i, n - i, mean, c1, c0, c2);
 }
 
 const si_bntrain_kernels si_bntrain_neon = {
