@@ -20,9 +20,10 @@ cmake --build build-install-test/consumer >/dev/null
 build-install-test/consumer/consumer
 
 # The aarch64 cross build (NEON kernels) and every default test under
-# qemu-aarch64, at the smaller sizes the tests take when emulated; the static
-# program for field units; the armhf kernels compiled (its libraries need a
-# bookworm-security armhf index the mirror may lack: scripts/cross.sh says).
+# qemu-aarch64, training included, at the smaller sizes the tests take when
+# emulated; the static program for field units; the armhf kernels compiled
+# (its libraries need a bookworm-security armhf index the mirror may lack:
+# scripts/cross.sh says).
 scripts/cross.sh aarch64 --test
 scripts/cross.sh aarch64 --static
 scripts/cross.sh armhf --kernels-only

@@ -47,6 +47,10 @@ CONFIGS = {
     # runtime is tested off the easy path.
     "small": Config(S=4, R=25, T=769, H=70, W=91, v_min=1500.0, v_max=4500.0,
                     seis_scale=0.5, seis_log1p=True),
+    # The same with two shots, the fewest a one-survey batch with batch
+    # statistics allows: the tests' size under qemu (SEISINV_EMULATED=1).
+    "tiny": Config(S=2, R=25, T=769, H=70, W=91, v_min=1500.0, v_max=4500.0,
+                   seis_scale=0.5, seis_log1p=True),
 }
 
 

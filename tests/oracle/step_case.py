@@ -11,6 +11,8 @@ Writes to DIR:
   weights.safetensors      the state dict before the step (float32, SPEC metadata)
   data.npy                 raw surveys [B, S, T, R] (the shard layout)
   target.npy               velocity [B, 1, H, W] in m/s
+  grad64.safetensors       d loss / d parameter of that step, float64 autograd (stored float32)
+  grad32.safetensors       the same from the float32 model
   delta64_I.safetensors    w_after - w_before per parameter, float64 step with the I-th
                            --eps (stored float32)
   delta32_I.safetensors    the same from the float32 model (PyTorch's own spread)
@@ -35,11 +37,13 @@ import st_io  # noqa: E402
 
 
 def adam_steps(model, x, y, lr, epss):
-    """Loss before the step and, per eps, w_after - w_before (float32 numpy) per
-    parameter: one forward/backward (so the running statistics move once),
-    then a fresh torch.optim.Adam step from the same weights for each eps."""
+    """Loss before the step, the gradient and, per eps, w_after - w_before
+    (float32 numpy) per parameter: one forward/backward (so the running
+    statistics move once), then a fresh torch.optim.Adam step from the same
+    weights for each eps."""
     loss = ((grad_case.forward(model, x) - y) ** 2).mean()
     loss.backward()
+    grads = {k: p.grad.detach().numpy().astype(np.float32) for k, p in model.named_parameters()}
     deltas = []
     for eps in epss:
         named = [(k, p.detach().clone().requires_grad_(True), p.grad)
@@ -50,7 +54,7 @@ def adam_steps(model, x, y, lr, epss):
         opt.step()
         deltas.append({k: (q.detach().double() - p.detach().double()).numpy().astype(np.float32)
                        for (k, q, _), p in zip(named, model.parameters())})
-    return loss.item(), deltas
+    return loss.item(), grads, deltas
 
 
 def main():
@@ -91,8 +95,10 @@ def main():
 
     m64, m32 = copy.deepcopy(model).double(), copy.deepcopy(model)
     epss = [float(e) for e in args.eps.split(",")]
-    l64, d64 = adam_steps(m64, *tensors_of(torch.float64), args.lr, epss)
-    l32, d32 = adam_steps(m32, *tensors_of(torch.float32), args.lr, epss)
+    l64, g64, d64 = adam_steps(m64, *tensors_of(torch.float64), args.lr, epss)
+    l32, g32, d32 = adam_steps(m32, *tensors_of(torch.float32), args.lr, epss)
+    st_io.save(os.path.join(args.out, "grad64.safetensors"), g64)
+    st_io.save(os.path.join(args.out, "grad32.safetensors"), g32)
     for i in range(len(epss)):
         st_io.save(os.path.join(args.out, "delta64_%d.safetensors" % i), d64[i])
         st_io.save(os.path.join(args.out, "delta32_%d.safetensors" % i), d32[i])
