@@ -111,14 +111,7 @@ double step(rig &r, bool adam) {
     if (!adam) return loss;
     const si_optim_kernels *k = si_optim_kernels_for(si_isa_active());
     const si_adam_hparams hp = SI_ADAM_DEFAULTS;
-    size_t off = 0;
-    r.step++;
-    for (int i = 0; i < si_net_tensor_count(r.net); i++) {
-        const si_net_tensor t = si_net_tensor_at(r.net, i);
-        if (!t.grad) continue;
-        si_adam_update(k, &hp, t.data, t.grad, &r.m[off], &r.v[off], t.numel, 1e-3, r.step);
-        off += t.numel;
-    }
+    si_adam_step_net(k, &hp, r.net, r.m.data(), r.v.data(), 1e-3, ++r.step);
     return loss;
 }
 
@@ -140,13 +133,8 @@ rig &rig_for(int threads) {
     if ((w ? si_net_load(&r.net, w, &o) : si_net_create(&r.net, &o)) != SI_OK)
         die(w ? w : "si_net_create");
     if (w) si_net_set_dropout(r.net, o.dropout);
-    size_t total = 0;
-    for (int i = 0; i < si_net_tensor_count(r.net); i++) {
-        const si_net_tensor t = si_net_tensor_at(r.net, i);
-        if (t.grad) total += t.numel;
-    }
-    r.m.assign(total, 0.0f);
-    r.v.assign(total, 0.0f);
+    r.m.assign(si_adam_net_size(r.net), 0.0f);
+    r.v.assign(si_adam_net_size(r.net), 0.0f);
     fill_batch(r);
     return r;
 }

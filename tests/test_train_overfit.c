@@ -91,9 +91,7 @@ static void test_overfit(void **state) {
     for (int b = 0; b < z.B; b++)
         overfit_survey(x + b * srt, z.S, &rng), overfit_target(y + b * hw, z.H, z.W, &rng);
     /* Adam moments of every parameter, one block */
-    size_t total = 0;
-    for (int i = 0; i < si_net_tensor_count(n); i++)
-        if (si_net_tensor_at(n, i).grad) total += si_net_tensor_at(n, i).numel;
+    const size_t total = si_adam_net_size(n);
     float *m = calloc(total, sizeof(float)), *v = calloc(total, sizeof(float));
     assert_true(x && y && m && v);
     const si_optim_kernels *k = si_optim_kernels_for(si_isa_active());
@@ -109,14 +107,8 @@ static void test_overfit(void **state) {
         assert_true(isfinite(loss));
         if (loss < 0.01 * first) break;
         const double step_lr = si_lr_poly(lr, steps, z.max_steps);
-        size_t off = 0;
         steps++;
-        for (int i = 0; i < si_net_tensor_count(n); i++) {
-            const si_net_tensor t = si_net_tensor_at(n, i);
-            if (!t.grad) continue;
-            si_adam_update(k, &hp, t.data, t.grad, m + off, v + off, t.numel, step_lr, steps);
-            off += t.numel;
-        }
+        si_adam_step_net(k, &hp, n, m, v, step_lr, steps);
         if (getenv("SEISINV_OVERFIT_VERBOSE")) printf("  step %d loss %.6g\n", steps, loss);
     }
     printf("overfit (S%d R%d T%d H%d W%d, %d samples, Adam lr %g, seed %llu): loss %.6g -> %.6g "

@@ -74,11 +74,7 @@ typedef struct adam_state {
 } adam_state;
 
 static void adam_init(adam_state *a, const si_net *n) {
-    size_t total = 0;
-    for (int i = 0; i < si_net_tensor_count(n); i++) {
-        const si_net_tensor t = si_net_tensor_at(n, i);
-        if (t.grad) total += t.numel;
-    }
+    const size_t total = si_adam_net_size(n);
     a->m = calloc(total, sizeof(float));
     a->v = calloc(total, sizeof(float));
     assert_true(a->m && a->v);
@@ -89,14 +85,7 @@ static void adam_step(adam_state *a, si_net *n, double lr, double eps) {
     const si_optim_kernels *k = si_optim_kernels_for(si_isa_active());
     si_adam_hparams hp = SI_ADAM_DEFAULTS;
     hp.eps = eps;
-    size_t off = 0;
-    a->t++;
-    for (int i = 0; i < si_net_tensor_count(n); i++) {
-        const si_net_tensor t = si_net_tensor_at(n, i);
-        if (!t.grad) continue;
-        si_adam_update(k, &hp, t.data, t.grad, a->m + off, a->v + off, t.numel, lr, a->t);
-        off += t.numel;
-    }
+    si_adam_step_net(k, &hp, n, a->m, a->v, lr, ++a->t);
 }
 
 static void adam_free(adam_state *a) {

@@ -8,15 +8,13 @@
 #include <string.h>
 
 #include "core/error_internal.h"
+#include "train/adam.h"
 
 enum { NAME_CAP = 160, COUNTERS = 10 };
 
 si_err tr_state_init(tr_state *s, const si_net *n) {
     memset(s, 0, sizeof *s);
-    for (int i = 0; i < si_net_tensor_count(n); i++) {
-        const si_net_tensor t = si_net_tensor_at(n, i);
-        if (t.grad) s->nparam += t.numel;
-    }
+    s->nparam = si_adam_net_size(n);
     s->m = calloc(s->nparam ? s->nparam : 1, sizeof *s->m);
     s->v = calloc(s->nparam ? s->nparam : 1, sizeof *s->v);
     if (!s->m || !s->v) {

@@ -159,13 +159,7 @@ static int step(tr_run *r, batch_buf *bb, const si_optim_kernels *k, double *los
     }
     const si_adam_hparams hp = SI_ADAM_DEFAULTS;
     const double lr = si_lr_poly(r->set->lr, s->step, s->max_step);
-    size_t off = 0;
-    for (int i = 0; i < si_net_tensor_count(r->net); i++) {
-        const si_net_tensor t = si_net_tensor_at(r->net, i);
-        if (!t.grad) continue;
-        si_adam_update(k, &hp, t.data, t.grad, s->m + off, s->v + off, t.numel, lr, s->step + 1);
-        off += t.numel;
-    }
+    si_adam_step_net(k, &hp, r->net, s->m, s->v, lr, s->step + 1);
     s->step++, s->pos++;
     st = tr_history_add(&s->train, (double)s->step, *loss);
     return st ? si_cli_report("train", st) : 0;
